@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the supported kernels (5.10 .. 7.x) that the
+ * module's C code has to know about lives here, nowhere else.
+ */
+#ifndef SIGFWD_COMPAT_H
+#define SIGFWD_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/ftrace.h>
+
+/*
+ * 5.11 replaced the pt_regs argument of ftrace callbacks with ftrace_regs and
+ * renamed FTRACE_OPS_FL_RECURSION_SAFE (a promise) to FTRACE_OPS_FL_RECURSION
+ * (a request for ftrace's own protection).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+typedef struct pt_regs sigfwd_fregs_t;
+#define SIGFWD_FTRACE_RECURSION FTRACE_OPS_FL_RECURSION_SAFE
+static inline struct pt_regs *sigfwd_get_regs(sigfwd_fregs_t *fregs)
+{
+	return fregs;
+}
+#else
+typedef struct ftrace_regs sigfwd_fregs_t;
+#define SIGFWD_FTRACE_RECURSION FTRACE_OPS_FL_RECURSION
+static inline struct pt_regs *sigfwd_get_regs(sigfwd_fregs_t *fregs)
+{
+	return ftrace_get_regs(fregs);
+}
+#endif
+
+/* 5.19 added SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV. */
+#define SIGFWD_NATIVE_KILLABLE_RECV \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0))
+
+#endif /* SIGFWD_COMPAT_H */

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * seccomp_sigfwd: signal policies for seccomp user notifications on stock
+ * kernels. Load order: verify the running kernel, then expose the device.
+ * Any doubt about the kernel refuses the load with one log line.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/utsname.h>
+#include "sigfwd.h"
+#include "symbols.h"
+
+static char *test_require_symbol;
+module_param(test_require_symbol, charp, 0400);
+MODULE_PARM_DESC(test_require_symbol,
+		 "Testing only: also require this kernel symbol at load");
+
+static int __init sigfwd_init(void)
+{
+	int ret;
+
+	ret = sigfwd_resolve_targets(test_require_symbol);
+	if (ret) {
+		pr_err("refusing to load on %s: %s\n", init_utsname()->release,
+		       sigfwd_refusal);
+		return ret;
+	}
+	ret = sigfwd_device_init();
+	if (ret) {
+		pr_err("refusing to load on %s: cannot register the device (%d)\n",
+		       init_utsname()->release, ret);
+		return ret;
+	}
+	pr_info("loaded %s on %s %s\n", THIS_MODULE->version,
+		init_utsname()->release, init_utsname()->version);
+	return 0;
+}
+
+static void __exit sigfwd_exit(void)
+{
+	sigfwd_device_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(sigfwd_init);
+module_exit(sigfwd_exit);
+MODULE_DESCRIPTION("Signal policies and forwarding for seccomp user notifications");
+MODULE_AUTHOR("seccomp-sigfwd developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("0.1.0");

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resolve the private seccomp functions the module compares against, and
+ * check that their code has the shape the hook relies on. Anything missing or
+ * unexpected refuses the load: the module never guesses.
+ *
+ * kallsyms_lookup_name() is not exported; register_kprobe() resolves a name
+ * for us (as LKRG does). The address it yields may sit after an ENDBR, so the
+ * function's start and size come from sprint_symbol() ("name+off/size").
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include "symbols.h"
+
+struct sigfwd_targets sigfwd_targets;
+char sigfwd_refusal[160];
+
+int sigfwd_refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sigfwd_refusal, sizeof(sigfwd_refusal), fmt, ap);
+	va_end(ap);
+	return -ENOENT;
+}
+
+/* "name+0x4/0x2a0" -> start of name and its size, if the name is @want. */
+static int parse_symbol(unsigned long addr, const char *want,
+			struct sigfwd_func *f)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	unsigned long off, size;
+	char *plus, *slash;
+
+	sprint_symbol(buf, addr);
+	plus = strrchr(buf, '+');
+	if (!plus)
+		return -EINVAL;
+	*plus++ = '\0';
+	slash = strchr(plus, '/');
+	if (!slash || strcmp(buf, want))
+		return -EINVAL;
+	*slash++ = '\0';
+	if (kstrtoul(plus, 0, &off) || kstrtoul(slash, 0, &size) || !size ||
+	    off >= size)
+		return -EINVAL;
+	strscpy(f->name, want, sizeof(f->name));
+	f->start = addr - off;
+	f->size = size;
+	return 0;
+}
+
+static int lookup_func(const char *name, struct sigfwd_func *f)
+{
+	struct kprobe kp = { .symbol_name = name };
+	unsigned long addr;
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret < 0)
+		return ret;
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	return parse_symbol(addr, name, f);
+}
+
+/*
+ * The notification wait is a static function the compiler clones; its suffix
+ * depends on the build (.constprop.0 on 5.10/6.1, .isra.0 on 6.12/7.x).
+ */
+static const char * const notify_suffixes[] = {
+	"", ".constprop.0", ".isra.0", ".part.0", ".constprop.0.isra.0",
+	".isra.0.constprop.0", ".constprop.1", ".isra.1",
+};
+
+static int resolve_notify(void)
+{
+	struct sigfwd_targets *t = &sigfwd_targets;
+	char name[KSYM_NAME_LEN];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(notify_suffixes); i++) {
+		snprintf(name, sizeof(name), "seccomp_do_user_notification%s",
+			 notify_suffixes[i]);
+		if (!lookup_func(name, &t->notify[0]))
+			break;
+	}
+	if (i == ARRAY_SIZE(notify_suffixes))
+		return sigfwd_refuse("seccomp_do_user_notification not found in kallsyms");
+	t->nr_notify = 1;
+	/* A split-off cold part may hold the call too. */
+	strlcat(name, ".cold", sizeof(name));
+	if (!lookup_func(name, &t->notify[1]))
+		t->nr_notify = 2;
+	return 0;
+}
+
+/*
+ * Record the return address of every direct call from @f to @callee. With
+ * call depth tracking the call may point at a thunk just before the callee.
+ * A stray 0xe8 byte can only add an address no real call returns to.
+ */
+static void find_call_sites(const struct sigfwd_func *f, unsigned long callee)
+{
+	struct sigfwd_targets *t = &sigfwd_targets;
+	unsigned long p, target;
+	u8 insn[5];
+	s32 rel;
+
+	for (p = f->start; p + sizeof(insn) <= f->start + f->size; p++) {
+		if (copy_from_kernel_nofault(insn, (void *)p, sizeof(insn)))
+			return;
+		if (insn[0] != 0xe8)
+			continue;
+		memcpy(&rel, &insn[1], sizeof(rel));
+		target = p + sizeof(insn) + (long)rel;
+		if (target > callee || callee - target > 64)
+			continue;
+		if (t->nr_wait_sites == SIGFWD_MAX_SITES)
+			return;
+		t->wait_sites[t->nr_wait_sites++] = p + sizeof(insn);
+	}
+}
+
+static int resolve_listener_fops(void)
+{
+	static const struct {
+		const char *name;
+		unsigned long *addr;
+	} fops[] = {
+		{ "seccomp_notify_poll", &sigfwd_targets.notify_poll },
+		{ "seccomp_notify_ioctl", &sigfwd_targets.notify_ioctl },
+		{ "seccomp_notify_release", &sigfwd_targets.notify_release },
+	};
+	struct sigfwd_func f;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(fops); i++) {
+		if (lookup_func(fops[i].name, &f))
+			return sigfwd_refuse("%s not found in kallsyms",
+					     fops[i].name);
+		*fops[i].addr = f.start;
+	}
+	return 0;
+}
+
+int sigfwd_resolve_targets(const char *extra)
+{
+	struct sigfwd_targets *t = &sigfwd_targets;
+	struct sigfwd_func f;
+	int i, ret;
+
+	memset(t, 0, sizeof(*t));
+	ret = resolve_notify();
+	if (ret)
+		return ret;
+	for (i = 0; i < t->nr_notify; i++)
+		find_call_sites(&t->notify[i],
+				(unsigned long)wait_for_completion_interruptible);
+	if (!t->nr_wait_sites)
+		return sigfwd_refuse("%s has no call to wait_for_completion_interruptible",
+				     t->notify[0].name);
+	ret = resolve_listener_fops();
+	if (ret)
+		return ret;
+	if (extra && *extra && lookup_func(extra, &f))
+		return sigfwd_refuse("%s not found in kallsyms", extra);
+
+	for (i = 0; i < t->nr_notify; i++)
+		pr_info("resolved %s (%#lx bytes)\n", t->notify[i].name,
+			t->notify[i].size);
+	pr_info("resolved %d wait call site(s), %ps, %ps, %ps\n",
+		t->nr_wait_sites, (void *)t->notify_poll,
+		(void *)t->notify_ioctl, (void *)t->notify_release);
+	return 0;
+}
+
+bool sigfwd_is_wait_site(unsigned long ret_addr)
+{
+	const struct sigfwd_targets *t = &sigfwd_targets;
+	int i;
+
+	for (i = 0; i < t->nr_wait_sites; i++)
+		if (t->wait_sites[i] == ret_addr)
+			return true;
+	return false;
+}

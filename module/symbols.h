@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef SIGFWD_SYMBOLS_H
+#define SIGFWD_SYMBOLS_H
+
+#include <linux/kallsyms.h>
+#include <linux/types.h>
+
+#define SIGFWD_MAX_SITES 4
+
+/* A function of the running kernel, resolved by name at load. */
+struct sigfwd_func {
+	char name[KSYM_NAME_LEN];
+	unsigned long start;
+	unsigned long size;
+};
+
+/*
+ * What the module needs to know about the running kernel's code. Addresses
+ * are only compared with, never called (IBT: see README, "Safety").
+ */
+struct sigfwd_targets {
+	/* The clone of seccomp_do_user_notification() and its .cold part. */
+	struct sigfwd_func notify[2];
+	int nr_notify;
+	/* Return addresses of its wait_for_completion_interruptible() calls. */
+	unsigned long wait_sites[SIGFWD_MAX_SITES];
+	int nr_wait_sites;
+	/* seccomp_notify_fops members: identify a listener file. */
+	unsigned long notify_poll;
+	unsigned long notify_ioctl;
+	unsigned long notify_release;
+};
+
+extern struct sigfwd_targets sigfwd_targets;
+
+int sigfwd_resolve_targets(const char *extra);
+bool sigfwd_is_wait_site(unsigned long ret_addr);
+
+/* One-line reason for refusing to load, printed by module init. */
+extern char sigfwd_refusal[160];
+__printf(1, 2) int sigfwd_refuse(const char *fmt, ...);
+
+#endif

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the build and test scripts. Source it, do not run it.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Downloads, build roots and extracted kernels live outside the repository so a
+# fresh clone reuses them; override with SIGFWD_CACHE.
+CACHE=${SIGFWD_CACHE:-/var/cache/seccomp-sigfwd}
+MIRROR=${SIGFWD_MIRROR:-http://deb.debian.org/debian}
+SECURITY_MIRROR=${SIGFWD_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+BUILD=${SIGFWD_BUILD:-$TOP/build}
+ALL_RELEASES="bullseye bookworm trixie forky"
+
+log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
+die() { printf '[%s] error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+check_release() {
+	case " $ALL_RELEASES " in
+	*" $1 "*) ;;
+	*) die "unknown release '$1' (known: $ALL_RELEASES)" ;;
+	esac
+}
+
+# Suites whose packages are needed for a release: kernel ABIs move to the
+# security suite between point releases, testing has none.
+release_suites() {
+	case $1 in
+	forky) echo "forky" ;;
+	*) echo "$1 $1-updates $1-security" ;;
+	esac
+}
+
+# sources.list lines for a release (shared by the host-side private apt and the
+# build root's own apt).
+release_sources() {
+	local s
+	for s in $(release_suites "$1"); do
+		case $s in
+		*-security) echo "deb $SECURITY_MIRROR $s main" ;;
+		*) echo "deb $MIRROR $s main" ;;
+		esac
+	done
+}
+
+# Private apt for the host: never touches the machine's own apt configuration.
+apt_private() {
+	local rel=$1; shift
+	local dir=$CACHE/apt/$rel
+	mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/etc"
+	apt-get -q -o Dir::Etc::SourceList="$dir/etc/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$dir/lists" \
+		-o Dir::Cache="$dir" -o Dir::Cache::archives="$dir/archives" \
+		-o Dir::State::status=/dev/null \
+		-o APT::Get::List-Cleanup=0 \
+		-o Acquire::Retries=3 "$@"
+}
+
+apt_private_cache() {
+	local rel=$1; shift
+	local dir=$CACHE/apt/$rel
+	apt-cache -o Dir::Etc::SourceList="$dir/etc/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$dir/lists" \
+		-o Dir::Cache="$dir" -o Dir::State::status=/dev/null "$@"
+}
+
+# Where one release's kernel is unpacked; filled by scripts/fetch-kernel.
+kernel_dir() { echo "$CACHE/kernels/$1"; }
+root_dir() { echo "$CACHE/roots/$1"; }
