@@ -54,7 +54,7 @@ apt_private() {
 		-o Dir::Cache="$dir" -o Dir::Cache::archives="$dir/archives" \
 		-o Dir::State::status=/dev/null \
 		-o APT::Get::List-Cleanup=0 \
-		-o Acquire::Retries=3 "$@"
+		-o Acquire::Retries=3 -o Acquire::Check-Valid-Until=false "$@"
 }
 
 apt_private_cache() {
@@ -69,3 +69,13 @@ apt_private_cache() {
 # Where one release's kernel is unpacked; filled by scripts/fetch-kernel.
 kernel_dir() { echo "$CACHE/kernels/$1"; }
 root_dir() { echo "$CACHE/roots/$1"; }
+
+# Run a command in a build root with /proc mounted (objtool reads it).
+in_root() {
+	local root=$1; shift
+	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+	local rc=0
+	chroot "$root" "$@" || rc=$?
+	umount "$root/proc" 2>/dev/null || true
+	return $rc
+}
