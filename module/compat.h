@@ -30,6 +30,19 @@ static inline struct pt_regs *sigfwd_get_regs(sigfwd_fregs_t *fregs)
 }
 #endif
 
+/* ftrace_free_filter() is exported from 5.11; resetting frees the same hashes. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#define sigfwd_ftrace_free_filter(ops) ftrace_set_filter(ops, NULL, 0, 1)
+#else
+#define sigfwd_ftrace_free_filter(ops) ftrace_free_filter(ops)
+#endif
+
+/* 6.12 made struct fd opaque; older kernels have no fd_file(). */
+#include <linux/file.h>
+#ifndef fd_file
+#define fd_file(f) ((f).file)
+#endif
+
 /* 5.19 added SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV. */
 #define SIGFWD_NATIVE_KILLABLE_RECV \
 	(LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0))

@@ -5,13 +5,22 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
 #include "compat.h"
 #include "sigfwd.h"
+
+/* One open device fd: bound to at most one listener, once. */
+struct sigfwd_client {
+	struct mutex lock;
+	struct sigfwd_listener *listener;
+};
 
 static long ioctl_version(void __user *arg)
 {
@@ -27,21 +36,104 @@ static long ioctl_version(void __user *arg)
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
+static long ioctl_bind(struct sigfwd_client *c, void __user *arg)
+{
+	struct seccomp_sigfwd_bind b;
+	struct fd f;
+	long ret;
+
+	if (copy_from_user(&b, arg, sizeof(b)))
+		return -EFAULT;
+	if (b.flags)
+		return -EINVAL;
+	f = fdget(b.listener_fd);
+	if (!fd_file(f))
+		return -EBADF;
+	mutex_lock(&c->lock);
+	if (c->listener)
+		ret = -EBUSY;
+	else
+		ret = sigfwd_listener_bind(fd_file(f), &c->listener);
+	mutex_unlock(&c->lock);
+	fdput(f);
+	return ret;
+}
+
+static long ioctl_policy(struct sigfwd_client *c, unsigned int cmd,
+			 void __user *arg)
+{
+	struct seccomp_sigfwd_policy p = {};
+	long ret = 0;
+
+	if (cmd == SECCOMP_SIGFWD_IOC_SET_POLICY) {
+		if (copy_from_user(&p, arg, sizeof(p)))
+			return -EFAULT;
+		if (p.flags || (p.policy & ~SECCOMP_SIGFWD_POLICY_MASK))
+			return -EINVAL;
+		if (p.policy & ~SIGFWD_POLICIES)
+			return -EOPNOTSUPP;
+	}
+	mutex_lock(&c->lock);
+	if (!c->listener)
+		ret = -ENOTCONN;
+	else if (!READ_ONCE(c->listener->filter))
+		ret = -ESRCH;	/* the listener was closed */
+	else if (cmd == SECCOMP_SIGFWD_IOC_SET_POLICY)
+		WRITE_ONCE(c->listener->policy, p.policy);
+	else
+		p.policy = READ_ONCE(c->listener->policy);
+	mutex_unlock(&c->lock);
+	if (!ret && cmd == SECCOMP_SIGFWD_IOC_GET_POLICY &&
+	    copy_to_user(arg, &p, sizeof(p)))
+		ret = -EFAULT;
+	return ret;
+}
+
 static long sigfwd_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
+	struct sigfwd_client *c = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
 	case SECCOMP_SIGFWD_IOC_VERSION:
 		return ioctl_version(uarg);
+	case SECCOMP_SIGFWD_IOC_BIND:
+		return ioctl_bind(c, uarg);
+	case SECCOMP_SIGFWD_IOC_SET_POLICY:
+	case SECCOMP_SIGFWD_IOC_GET_POLICY:
+		return ioctl_policy(c, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
+static int sigfwd_open(struct inode *inode, struct file *file)
+{
+	struct sigfwd_client *c = kzalloc(sizeof(*c), GFP_KERNEL);
+
+	if (!c)
+		return -ENOMEM;
+	mutex_init(&c->lock);
+	file->private_data = c;
+	return 0;
+}
+
+static int sigfwd_release(struct inode *inode, struct file *file)
+{
+	struct sigfwd_client *c = file->private_data;
+
+	if (c->listener)
+		sigfwd_listener_unbind(c->listener);
+	mutex_destroy(&c->lock);
+	kfree(c);
+	return 0;
+}
+
 static const struct file_operations sigfwd_fops = {
 	.owner = THIS_MODULE,
+	.open = sigfwd_open,
+	.release = sigfwd_release,
 	.unlocked_ioctl = sigfwd_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

@@ -8,6 +8,7 @@
 
 #include <linux/module.h>
 #include <linux/utsname.h>
+#include "layout.h"
 #include "sigfwd.h"
 #include "symbols.h"
 
@@ -21,25 +22,39 @@ static int __init sigfwd_init(void)
 	int ret;
 
 	ret = sigfwd_resolve_targets(test_require_symbol);
-	if (ret) {
-		pr_err("refusing to load on %s: %s\n", init_utsname()->release,
-		       sigfwd_refusal);
-		return ret;
-	}
+	if (!ret)
+		ret = sigfwd_read_layout();
+	if (!ret)
+		ret = sigfwd_listeners_init();
+	if (ret)
+		goto refuse;
+	ret = sigfwd_hook_init();
+	if (ret)
+		goto out_listeners;
 	ret = sigfwd_device_init();
 	if (ret) {
-		pr_err("refusing to load on %s: cannot register the device (%d)\n",
-		       init_utsname()->release, ret);
-		return ret;
+		sigfwd_refuse("cannot register the device (%d)", ret);
+		goto out_hook;
 	}
 	pr_info("loaded %s on %s %s\n", THIS_MODULE->version,
 		init_utsname()->release, init_utsname()->version);
 	return 0;
+
+out_hook:
+	sigfwd_hook_exit();
+out_listeners:
+	sigfwd_listeners_exit();
+refuse:
+	pr_err("refusing to load on %s: %s\n", init_utsname()->release,
+	       sigfwd_refusal);
+	return ret;
 }
 
 static void __exit sigfwd_exit(void)
 {
 	sigfwd_device_exit();
+	sigfwd_hook_exit();
+	sigfwd_listeners_exit();
 	pr_info("unloaded\n");
 }
 

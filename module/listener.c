@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bindings between device fds and seccomp listeners, keyed by the listener's
+ * filter. A kprobe on seccomp_notify_release() drops a binding when its
+ * listener is closed, so a filter address is never matched after the filter
+ * could have been freed and reused.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include "layout.h"
+#include "sigfwd.h"
+#include "symbols.h"
+
+static DEFINE_HASHTABLE(listeners, 6);
+static DEFINE_SPINLOCK(listeners_lock);
+
+static struct sigfwd_listener *find_locked(const void *filter)
+{
+	struct sigfwd_listener *l;
+
+	hash_for_each_possible(listeners, l, node, (unsigned long)filter)
+		if (l->filter == filter)
+			return l;
+	return NULL;
+}
+
+bool sigfwd_is_listener(const struct file *file)
+{
+	const struct file_operations *fops = file->f_op;
+
+	return fops &&
+	       (unsigned long)fops->poll == sigfwd_targets.notify_poll &&
+	       (unsigned long)fops->unlocked_ioctl == sigfwd_targets.notify_ioctl &&
+	       (unsigned long)fops->release == sigfwd_targets.notify_release;
+}
+
+int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
+{
+	void *filter = file->private_data;
+	struct sigfwd_listener *l;
+	int ret = 0;
+
+	if (!sigfwd_is_listener(file))
+		return -EINVAL;
+	/* No task left under the filter: nothing will ever be notified. */
+	if (!refcount_read(sigfwd_member(filter, filter_users, refcount_t)))
+		return -ESRCH;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return -ENOMEM;
+	l->filter = filter;
+	spin_lock(&listeners_lock);
+	if (find_locked(filter))
+		ret = -EBUSY;
+	else
+		hash_add_rcu(listeners, &l->node, (unsigned long)filter);
+	spin_unlock(&listeners_lock);
+	if (ret) {
+		kfree(l);
+		return ret;
+	}
+	*out = l;
+	return 0;
+}
+
+void sigfwd_listener_unbind(struct sigfwd_listener *l)
+{
+	spin_lock(&listeners_lock);
+	if (l->filter)
+		hash_del_rcu(&l->node);
+	spin_unlock(&listeners_lock);
+	kfree_rcu(l, rcu);
+}
+
+u32 sigfwd_listener_policy(const void *filter)
+{
+	struct sigfwd_listener *l;
+	u32 policy = 0;
+	bool found = false;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(listeners, l, node, (unsigned long)filter) {
+		if (READ_ONCE(l->filter) == filter) {
+			policy = READ_ONCE(l->policy);
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found ? policy : sigfwd_default_policy();
+}
+
+/* seccomp_notify_release(struct inode *, struct file *) is about to run. */
+static int release_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct file *file = (struct file *)regs_get_kernel_argument(regs, 1);
+	struct sigfwd_listener *l;
+
+	spin_lock(&listeners_lock);
+	l = find_locked(file->private_data);
+	if (l) {
+		hash_del_rcu(&l->node);
+		WRITE_ONCE(l->filter, NULL);
+	}
+	spin_unlock(&listeners_lock);
+	return 0;
+}
+
+static struct kprobe release_kp = {
+	.symbol_name = "seccomp_notify_release",
+	.pre_handler = release_pre,
+};
+
+int sigfwd_listeners_init(void)
+{
+	int ret;
+
+	ret = register_kprobe(&release_kp);
+	if (ret)
+		return sigfwd_refuse("cannot probe seccomp_notify_release (%d)",
+				     ret);
+	return 0;
+}
+
+void sigfwd_listeners_exit(void)
+{
+	unregister_kprobe(&release_kp);
+}
