@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What each policy bit, from each policy source, does to a trapped task that
+ * gets a SIGUSR1 while its supervisor works; and that the same scenario
+ * without a policy keeps the stock kernel's behaviour.
+ */
+#include <sys/utsname.h>
+#include "harness.h"
+#include "trap.h"
+
+#define AFTER SECCOMP_SIGFWD_KILLABLE_AFTER_RECV
+#define BEFORE SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV
+
+enum source { SRC_NONE, SRC_DATA, SRC_LISTENER, SRC_DEFAULT };
+
+struct scenario {
+	enum source src;
+	unsigned int policy;
+	unsigned int raw_data;	/* filter data when not a policy source */
+	unsigned int listener_policy;	/* on top of src, 0: none */
+	int sa_flags;
+	unsigned long filter_flags;
+};
+
+/* Supervisor side of one scenario, set up up to the trapped call. */
+struct run {
+	struct trap t;
+	int dev;
+};
+
+static int set_default(unsigned int policy)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%u", policy);
+	return write_file(DEFAULT_POLICY, v);
+}
+
+static int start(struct run *r, const struct scenario *s)
+{
+	struct trap_opts o = { .sa_flags = s->sa_flags, .hold = 1,
+			       .flags = s->filter_flags };
+	unsigned int lp = s->listener_policy;
+
+	if (module_load(NULL) || set_default(0))
+		return -1;
+	o.data = s->src == SRC_DATA ? SECCOMP_SIGFWD_RET_DATA(s->policy) :
+				      s->raw_data;
+	if (s->src == SRC_LISTENER)
+		lp = s->policy;
+	r->dev = -1;
+	if (trap_start(&r->t, &o))
+		return -1;
+	if (lp) {
+		r->dev = dev_bind(r->t.listener);
+		if (r->dev < 0 || dev_set_policy(r->dev, lp)) {
+			perror("bind/set policy");
+			return -1;
+		}
+	}
+	if (s->src == SRC_DEFAULT && set_default(s->policy))
+		return -1;
+	trap_go(&r->t);
+	return 0;
+}
+
+static void end(struct run *r)
+{
+	set_default(0);
+	trap_end(&r->t);
+	if (r->dev >= 0)
+		close(r->dev);
+}
+
+/* Signal the trapped child once it sleeps, and give the signal time to act. */
+static void signal_child(struct run *r, int sig)
+{
+	wait_asleep(r->t.pid);
+	sleep_ms(20);
+	kill(r->t.pid, sig);
+	sleep_ms(150);
+}
+
+/*
+ * RECV, SIGUSR1, reply 42. Protected: the reply lands and the handler runs
+ * once, after it. Stock: the reply gets ENOENT; with SA_RESTART the call
+ * comes back as a new notification (answered 43), without it fails EINTR.
+ */
+static int signal_after_recv(const struct scenario *s, int protected)
+{
+	struct seccomp_notif n, n2;
+	struct run r;
+	int ret = 1;
+
+	if (start(&r, s))
+		goto out;
+	if (trap_recv(&r.t, &n, 5000)) {
+		printf("no notification: %s\n", strerror(errno));
+		goto out;
+	}
+	signal_child(&r, SIGUSR1);
+	if (protected) {
+		if (r.t.sh->handled) {
+			printf("handler ran before the reply\n");
+			goto out;
+		}
+		if (trap_send(&r.t, n.id, 42, 0)) {
+			printf("SEND failed: %s\n", strerror(errno));
+			goto out;
+		}
+	} else {
+		if (!trap_send(&r.t, n.id, 42, 0) || errno != ENOENT) {
+			printf("SEND after the signal: expected ENOENT\n");
+			goto out;
+		}
+		if (s->sa_flags & SA_RESTART) {
+			if (trap_recv(&r.t, &n2, 5000) || n2.id == n.id) {
+				printf("no restarted notification\n");
+				goto out;
+			}
+			trap_send(&r.t, n2.id, 43, 0);
+		}
+	}
+	if (trap_wait(&r.t, 5000)) {
+		printf("child did not finish\n");
+		goto out;
+	}
+	r.t.pid = 0;
+	printf("child: ret %ld errno %d, handler %d (early %d)\n", r.t.sh->ret,
+	       r.t.sh->err, r.t.sh->handled, r.t.sh->handled_early);
+	if (r.t.sh->handled != 1)
+		goto out;
+	if (protected)
+		ret = !(r.t.sh->ret == 42 && !r.t.sh->handled_early);
+	else if (s->sa_flags & SA_RESTART)
+		ret = !(r.t.sh->ret == 43);
+	else
+		ret = !(r.t.sh->ret == -1 && r.t.sh->err == EINTR);
+out:
+	end(&r);
+	return ret;
+}
+
+/*
+ * SIGUSR1 while the notification is still queued (no SA_RESTART: the close()
+ * and SIGCHLD case). Protected: RECV still finds it, the reply lands, the
+ * handler runs once after. Stock: the call fails EINTR and the notification
+ * is gone before the supervisor saw it.
+ */
+static int signal_before_recv(const struct scenario *s, int protected)
+{
+	struct seccomp_notif n;
+	struct run r;
+	int ret = 1;
+
+	if (start(&r, s))
+		goto out;
+	if (!poll_fd(r.t.listener, POLLIN, 5000)) {
+		printf("nothing queued\n");
+		goto out;
+	}
+	signal_child(&r, SIGUSR1);
+	if (!protected) {
+		if (trap_wait(&r.t, 5000)) {
+			printf("child still waiting\n");
+			goto out;
+		}
+		r.t.pid = 0;
+		ret = !(r.t.sh->ret == -1 && r.t.sh->err == EINTR &&
+			!poll_fd(r.t.listener, POLLIN, 0));
+		printf("child: ret %ld errno %d\n", r.t.sh->ret, r.t.sh->err);
+		goto out;
+	}
+	if (r.t.sh->handled || trap_recv(&r.t, &n, 1000)) {
+		printf("notification withdrawn (handler ran %d)\n",
+		       r.t.sh->handled);
+		goto out;
+	}
+	if (trap_send(&r.t, n.id, 42, 0) || trap_wait(&r.t, 5000)) {
+		printf("reply lost: %s\n", strerror(errno));
+		goto out;
+	}
+	r.t.pid = 0;
+	printf("child: ret %ld, handler %d (early %d)\n", r.t.sh->ret,
+	       r.t.sh->handled, r.t.sh->handled_early);
+	ret = !(r.t.sh->ret == 42 && r.t.sh->handled == 1 &&
+		!r.t.sh->handled_early);
+out:
+	end(&r);
+	return ret;
+}
+
+#define S(...) (&(const struct scenario){ __VA_ARGS__ })
+
+/* The stock kernel's behaviour, module loaded, no policy anywhere. */
+CASE(stock_signal_after_recv_restarts_the_syscall)
+{
+	return signal_after_recv(S(.sa_flags = SA_RESTART), 0);
+}
+
+CASE(stock_signal_after_recv_without_sa_restart_gives_eintr)
+{
+	return signal_after_recv(S(0), 0);
+}
+
+CASE(stock_signal_before_recv_withdraws_the_notification)
+{
+	return signal_before_recv(S(0), 0);
+}
+
+/* KILLABLE_AFTER_RECV from each source. */
+CASE(after_recv_policy_from_filter_data_survives_signal)
+{
+	return signal_after_recv(S(.src = SRC_DATA, .policy = AFTER,
+				   .sa_flags = SA_RESTART), 1);
+}
+
+CASE(after_recv_policy_from_listener_survives_signal)
+{
+	return signal_after_recv(S(.src = SRC_LISTENER, .policy = AFTER), 1);
+}
+
+CASE(after_recv_policy_from_default_survives_signal)
+{
+	return signal_after_recv(S(.src = SRC_DEFAULT, .policy = AFTER,
+				   .sa_flags = SA_RESTART), 1);
+}
+
+CASE(after_recv_policy_leaves_queued_notification_stock)
+{
+	return signal_before_recv(S(.src = SRC_DATA, .policy = AFTER), 0);
+}
+
+/* KILLABLE_BEFORE_RECV from each source. */
+CASE(before_recv_policy_from_filter_data_keeps_notification)
+{
+	return signal_before_recv(S(.src = SRC_DATA, .policy = BEFORE), 1);
+}
+
+CASE(before_recv_policy_from_listener_keeps_notification)
+{
+	return signal_before_recv(S(.src = SRC_LISTENER, .policy = BEFORE), 1);
+}
+
+CASE(before_recv_policy_from_default_keeps_notification)
+{
+	return signal_before_recv(S(.src = SRC_DEFAULT, .policy = BEFORE), 1);
+}
+
+CASE(before_recv_policy_leaves_received_notification_stock)
+{
+	return signal_after_recv(S(.src = SRC_DATA, .policy = BEFORE), 0);
+}
+
+CASE(both_policies_survive_signals_in_both_phases)
+{
+	return signal_before_recv(S(.src = SRC_DATA, .policy = AFTER | BEFORE), 1) ||
+	       signal_after_recv(S(.src = SRC_DATA, .policy = AFTER | BEFORE), 1);
+}
+
+/*
+ * BEFORE only: a signal held while queued acts as soon as the supervisor
+ * receives the notification, as it would on the stock kernel after RECV.
+ */
+CASE(before_recv_policy_delivers_held_signal_at_recv)
+{
+	struct seccomp_notif n;
+	struct run r;
+	int ret = 1;
+
+	if (start(&r, S(.src = SRC_DATA, .policy = BEFORE)))
+		goto out;
+	CHECK(poll_fd(r.t.listener, POLLIN, 5000), "nothing queued");
+	signal_child(&r, SIGUSR1);
+	CHECK(!r.t.sh->handled, "signal not held while queued");
+	CHECK(!trap_recv(&r.t, &n, 1000), "notification withdrawn");
+	CHECK(!trap_wait(&r.t, 5000), "held signal did not act after RECV");
+	r.t.pid = 0;
+	CHECK(r.t.sh->ret == -1 && r.t.sh->err == EINTR && r.t.sh->handled == 1,
+	      "child: ret %ld errno %d handled %d", r.t.sh->ret, r.t.sh->err,
+	      r.t.sh->handled);
+	EXPECT_ERRNO(trap_send(&r.t, n.id, 42, 0), ENOENT);
+	ret = 0;
+out:
+	end(&r);
+	return ret;
+}
+
+/* The filter's data bits: a tag keeps other uses of them from being misread. */
+CASE(untagged_filter_data_is_stock)
+{
+	return signal_after_recv(S(.raw_data = 0x1234), 0) ||
+	       signal_after_recv(S(.raw_data = (SECCOMP_SIGFWD_DATA_TAG ^ 0x100) |
+				   AFTER), 0);
+}
+
+CASE(tagged_zero_filter_data_overrides_listener_policy)
+{
+	return signal_after_recv(S(.src = SRC_DATA, .policy = 0,
+				   .listener_policy = AFTER | BEFORE), 0);
+}
+
+CASE(filter_data_policy_overrides_listener_policy)
+{
+	return signal_after_recv(S(.src = SRC_DATA, .policy = AFTER,
+				   .listener_policy = BEFORE), 1);
+}
+
+static int sigkill_ends_wait(int received)
+{
+	struct seccomp_notif n;
+	struct run r;
+	long t0;
+	int ret = 1, status;
+
+	if (start(&r, S(.src = SRC_DATA, .policy = AFTER | BEFORE)))
+		goto out;
+	if (received)
+		CHECK(!trap_recv(&r.t, &n, 5000), "no notification");
+	else
+		CHECK(poll_fd(r.t.listener, POLLIN, 5000), "nothing queued");
+	signal_child(&r, SIGUSR1);
+	wait_asleep(r.t.pid);
+	t0 = now_ms();
+	kill(r.t.pid, SIGKILL);
+	CHECK(waitpid(r.t.pid, &status, 0) == r.t.pid, "waitpid");
+	r.t.pid = 0;
+	printf("SIGKILL to exit: %ld ms\n", now_ms() - t0);
+	CHECK(now_ms() - t0 < 1000, "killed task took %ld ms", now_ms() - t0);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x",
+	      status);
+	if (received)
+		EXPECT_ERRNO(trap_send(&r.t, n.id, 42, 0), ENOENT);
+	ret = 0;
+out:
+	end(&r);
+	return ret;
+}
+
+CASE(sigkill_ends_protected_wait_after_recv_within_a_second)
+{
+	return sigkill_ends_wait(1);
+}
+
+CASE(sigkill_ends_protected_wait_before_recv_within_a_second)
+{
+	return sigkill_ends_wait(0);
+}
+
+/* ADDFD wakes the wait too; the policy must hold across that wake. */
+CASE(addfd_during_protected_wait_still_works)
+{
+	struct seccomp_notif_addfd a = { .flags = 0 };
+	struct seccomp_notif n;
+	char path[64];
+	struct run r;
+	int ret = 1, fds[2], fd;
+
+	if (start(&r, S(.src = SRC_DATA, .policy = AFTER)) || pipe(fds))
+		goto out;
+	CHECK(!trap_recv(&r.t, &n, 5000), "no notification");
+	signal_child(&r, SIGUSR1);
+	a.id = n.id;
+	a.srcfd = fds[0];
+	fd = ioctl(r.t.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+	CHECK(fd >= 0, "ADDFD: %s", strerror(errno));
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", r.t.pid, fd);
+	CHECK(access(path, F_OK) == 0, "fd %d not installed in the child", fd);
+	signal_child(&r, SIGUSR1);
+	CHECK(!trap_send(&r.t, n.id, 42, 0), "SEND: %s", strerror(errno));
+	CHECK(!trap_wait(&r.t, 5000), "child did not finish");
+	r.t.pid = 0;
+	CHECK(r.t.sh->ret == 42 && r.t.sh->handled == 1 && !r.t.sh->handled_early,
+	      "child: ret %ld handled %d early %d", r.t.sh->ret,
+	      r.t.sh->handled, r.t.sh->handled_early);
+	ret = 0;
+out:
+	end(&r);
+	return ret;
+}
+
+static int kernel_at_least(int maj, int min)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	uname(&u);
+	sscanf(u.release, "%d.%d", &a, &b);
+	return a > maj || (a == maj && b >= min);
+}
+
+/* 5.19's per-filter flag keeps working exactly as upstream with the module. */
+CASE(native_wait_killable_recv_unchanged)
+{
+	if (!kernel_at_least(5, 19))
+		SKIP("kernel has no SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+	return signal_after_recv(S(.filter_flags = SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV),
+				 1) ||
+	       signal_before_recv(S(.filter_flags = SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV),
+				  0);
+}
+
+/* Unload is refused while a task waits in module code, and works after. */
+CASE(unload_refused_while_task_waits_then_accepted)
+{
+	struct seccomp_notif n;
+	struct run r;
+	int ret = 1;
+
+	if (start(&r, S(0)))
+		goto out;
+	CHECK(!trap_recv(&r.t, &n, 5000), "no notification");
+	wait_asleep(r.t.pid);
+	errno = 0;
+	CHECK(module_unload() == -1 && (errno == EAGAIN || errno == EBUSY),
+	      "unload while waiting: %s", strerror(errno));
+	CHECK(module_loaded(), "module gone");
+	CHECK(!trap_send(&r.t, n.id, 42, 0), "SEND: %s", strerror(errno));
+	CHECK(!trap_wait(&r.t, 5000) && r.t.sh->ret == 42, "reply lost");
+	r.t.pid = 0;
+	CHECK(!module_unload(), "unload after the wait: %s", strerror(errno));
+	CHECK(!module_load(NULL), "reload: %s", strerror(errno));
+	ret = 0;
+out:
+	end(&r);
+	return ret;
+}
+
+/* A wait that began before the module was loaded stays a stock wait. */
+CASE(waits_begun_before_load_keep_stock_behaviour)
+{
+	struct trap_opts o = { 0 };
+	struct seccomp_notif n;
+	struct trap t;
+	int ret = 1;
+
+	CHECK(!module_unload(), "unload: %s", strerror(errno));
+	if (trap_start(&t, &o))
+		goto out;
+	CHECK(!trap_recv(&t, &n, 5000), "no notification");
+	wait_asleep(t.pid);
+	CHECK(!module_load("default_policy=3"), "load: %s", strerror(errno));
+	sleep_ms(20);
+	kill(t.pid, SIGUSR1);
+	sleep_ms(150);
+	EXPECT_ERRNO(trap_send(&t, n.id, 42, 0), ENOENT);
+	CHECK(!trap_wait(&t, 5000), "child did not finish");
+	t.pid = 0;
+	CHECK(t.sh->ret == -1 && t.sh->err == EINTR, "child: ret %ld errno %d",
+	      t.sh->ret, t.sh->err);
+	ret = 0;
+out:
+	trap_end(&t);
+	module_unload();
+	module_load(NULL);
+	return ret;
+}
+
+/* default_policy accepts only implemented bits. */
+CASE(default_policy_rejects_unknown_bits)
+{
+	CHECK(!module_load(NULL), "load");
+	CHECK(write_file(DEFAULT_POLICY, "4") && errno == EINVAL,
+	      "FORWARD accepted as a default");
+	CHECK(write_file(DEFAULT_POLICY, "256") && errno == EINVAL,
+	      "unknown bit accepted");
+	CHECK(!write_file(DEFAULT_POLICY, "3") && !write_file(DEFAULT_POLICY, "0"),
+	      "valid policies refused");
+	return 0;
+}
