@@ -43,6 +43,9 @@ static inline struct pt_regs *sigfwd_get_regs(sigfwd_fregs_t *fregs)
 #define fd_file(f) ((f).file)
 #endif
 
+/* The kernel the module was built for, which modversions makes the running one. */
+#define SIGFWD_KERNEL_VERSION LINUX_VERSION_CODE
+
 /* 5.19 added SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV. */
 #define SIGFWD_NATIVE_KILLABLE_RECV \
 	(LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0))

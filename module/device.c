@@ -12,13 +12,12 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include "compat.h"
 #include "sigfwd.h"
 
 /* One open device fd: bound to at most one listener, once. */
 struct sigfwd_client {
-	struct mutex lock;
+	struct mutex lock;	/* serialises bind and policy changes */
 	struct sigfwd_listener *listener;
 };
 
@@ -28,7 +27,7 @@ static long ioctl_version(void __user *arg)
 		.version = SECCOMP_SIGFWD_VERSION,
 		.policies = SIGFWD_POLICIES,
 		.features = SECCOMP_SIGFWD_FEAT_FILTER_DATA,
-		.kernel_version = LINUX_VERSION_CODE,
+		.kernel_version = SIGFWD_KERNEL_VERSION,
 	};
 
 	if (SIGFWD_NATIVE_KILLABLE_RECV)

@@ -41,7 +41,7 @@ static struct ftrace_ops sigfwd_ops = {
 
 int sigfwd_hook_init(void)
 {
-	static char name[] = "wait_for_completion_interruptible";
+	char name[] = "wait_for_completion_interruptible";
 	int ret;
 
 	ret = ftrace_set_filter(&sigfwd_ops, name, strlen(name), 0);

@@ -158,7 +158,7 @@ static const struct btf_type *resolve_type(const struct btf_file *b, u32 id)
 }
 
 static const struct btf_type *find_named(const struct btf_file *b, int kind,
-				       const char *name)
+					 const char *name)
 {
 	u32 id;
 
