@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/poll.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -67,10 +68,8 @@ static long ioctl_policy(struct sigfwd_client *c, unsigned int cmd,
 	if (cmd == SECCOMP_SIGFWD_IOC_SET_POLICY) {
 		if (copy_from_user(&p, arg, sizeof(p)))
 			return -EFAULT;
-		if (p.flags || (p.policy & ~SECCOMP_SIGFWD_POLICY_MASK))
+		if (p.flags || (p.policy & ~SIGFWD_POLICIES))
 			return -EINVAL;
-		if (p.policy & ~SIGFWD_POLICIES)
-			return -EOPNOTSUPP;
 	}
 	mutex_lock(&c->lock);
 	if (!c->listener)
@@ -88,6 +87,57 @@ static long ioctl_policy(struct sigfwd_client *c, unsigned int cmd,
 	return ret;
 }
 
+/* The bound listener; it stays bound until the device fd is released. */
+static struct sigfwd_listener *bound(struct sigfwd_client *c)
+{
+	struct sigfwd_listener *l;
+
+	mutex_lock(&c->lock);
+	l = c->listener;
+	mutex_unlock(&c->lock);
+	return l;
+}
+
+static long ioctl_recv_signal(struct sigfwd_client *c, struct file *file,
+			      void __user *arg)
+{
+	struct sigfwd_listener *l = bound(c);
+	struct seccomp_sigfwd_signal sig;
+	long ret;
+
+	if (!l)
+		return -ENOTCONN;
+	/* Fault before taking a record, so a bad pointer loses none. */
+	if (clear_user(arg, sizeof(sig)))
+		return -EFAULT;
+	for (;;) {
+		ret = sigfwd_record_pop(l, &sig);
+		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
+			break;
+		if (wait_event_interruptible(l->wq, READ_ONCE(l->nr_records) ||
+					     !READ_ONCE(l->filter)))
+			return -EINTR;
+	}
+	if (!ret && copy_to_user(arg, &sig, sizeof(sig)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static __poll_t sigfwd_poll(struct file *file, poll_table *wait)
+{
+	struct sigfwd_listener *l = bound(file->private_data);
+	__poll_t mask = 0;
+
+	if (!l)
+		return 0;
+	poll_wait(file, &l->wq, wait);
+	if (READ_ONCE(l->nr_records))
+		mask |= EPOLLPRI;
+	if (!READ_ONCE(l->filter))
+		mask |= EPOLLHUP;
+	return mask;
+}
+
 static long sigfwd_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -102,6 +152,8 @@ static long sigfwd_ioctl(struct file *file, unsigned int cmd,
 	case SECCOMP_SIGFWD_IOC_SET_POLICY:
 	case SECCOMP_SIGFWD_IOC_GET_POLICY:
 		return ioctl_policy(c, cmd, uarg);
+	case SECCOMP_SIGFWD_IOC_RECV_SIGNAL:
+		return ioctl_recv_signal(c, file, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -133,6 +185,7 @@ static const struct file_operations sigfwd_fops = {
 	.owner = THIS_MODULE,
 	.open = sigfwd_open,
 	.release = sigfwd_release,
+	.poll = sigfwd_poll,
 	.unlocked_ioctl = sigfwd_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

@@ -265,6 +265,7 @@ static int read_layouts(const struct btf_file *b)
 		M(id, knotif_id, INT, NULL, sizeof(u64)),
 		M(data, knotif_data, PTR, "seccomp_data", 0),
 		M(state, knotif_state, ENUM, "notify_state", 0),
+		M(error, knotif_error, INT, NULL, sizeof(int)),
 		M(ready, knotif_ready, STRUCT, "completion",
 		  sizeof(struct completion)),
 		M(list, knotif_list, STRUCT, "list_head",

@@ -11,7 +11,7 @@
 struct sigfwd_layout {
 	/* struct seccomp_knotif */
 	size_t knotif_task, knotif_data, knotif_state, knotif_ready;
-	size_t knotif_list, knotif_id;
+	size_t knotif_list, knotif_id, knotif_error;
 	/* struct seccomp_filter */
 	size_t filter_users, filter_prev, filter_prog, filter_notif;
 	size_t filter_notify_lock, filter_wqh;

@@ -10,6 +10,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
+#include <linux/kref.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
@@ -59,6 +60,10 @@ int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
 	if (!l)
 		return -ENOMEM;
 	l->filter = filter;
+	kref_init(&l->ref);
+	spin_lock_init(&l->lock);
+	INIT_LIST_HEAD(&l->records);
+	init_waitqueue_head(&l->wq);
 	spin_lock(&listeners_lock);
 	if (find_locked(filter))
 		ret = -EBUSY;
@@ -73,13 +78,70 @@ int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
 	return 0;
 }
 
+static void listener_free(struct kref *ref)
+{
+	struct sigfwd_listener *l = container_of(ref, struct sigfwd_listener, ref);
+
+	kfree_rcu(l, rcu);
+}
+
+void sigfwd_listener_put(struct sigfwd_listener *l)
+{
+	kref_put(&l->ref, listener_free);
+}
+
+/* The listener can no longer be used: its file or the device fd closed. */
+static void listener_kill_locked(struct sigfwd_listener *l)
+{
+	if (!l->filter)
+		return;
+	hash_del_rcu(&l->node);
+	spin_lock(&l->lock);
+	WRITE_ONCE(l->filter, NULL);
+	spin_unlock(&l->lock);
+	sigfwd_records_drop(l);
+	wake_up_all(&l->wq);
+}
+
 void sigfwd_listener_unbind(struct sigfwd_listener *l)
 {
 	spin_lock(&listeners_lock);
-	if (l->filter)
-		hash_del_rcu(&l->node);
+	listener_kill_locked(l);
 	spin_unlock(&listeners_lock);
-	kfree_rcu(l, rcu);
+	sigfwd_listener_put(l);
+}
+
+/* The bound listener of @filter with a reference, or NULL. */
+struct sigfwd_listener *sigfwd_listener_get(const void *filter)
+{
+	struct sigfwd_listener *l, *found = NULL;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(listeners, l, node, (unsigned long)filter) {
+		if (READ_ONCE(l->filter) == filter &&
+		    kref_get_unless_zero(&l->ref)) {
+			found = l;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* For poll on the listener fd (atomic context). */
+bool sigfwd_listener_has_records(const void *filter)
+{
+	struct sigfwd_listener *l;
+	bool ret = false;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(listeners, l, node, (unsigned long)filter)
+		if (READ_ONCE(l->filter) == filter) {
+			ret = READ_ONCE(l->nr_records);
+			break;
+		}
+	rcu_read_unlock();
+	return ret;
 }
 
 u32 sigfwd_listener_policy(const void *filter)
@@ -108,10 +170,8 @@ static int release_pre(struct kprobe *p, struct pt_regs *regs)
 
 	spin_lock(&listeners_lock);
 	l = find_locked(file->private_data);
-	if (l) {
-		hash_del_rcu(&l->node);
-		WRITE_ONCE(l->filter, NULL);
-	}
+	if (l)
+		listener_kill_locked(l);
 	spin_unlock(&listeners_lock);
 	return 0;
 }

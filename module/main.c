@@ -28,9 +28,12 @@ static int __init sigfwd_init(void)
 		ret = sigfwd_listeners_init();
 	if (ret)
 		goto refuse;
-	ret = sigfwd_hook_init();
+	ret = sigfwd_forward_init();
 	if (ret)
 		goto out_listeners;
+	ret = sigfwd_hook_init();
+	if (ret)
+		goto out_forward;
 	ret = sigfwd_device_init();
 	if (ret) {
 		sigfwd_refuse("cannot register the device (%d)", ret);
@@ -42,6 +45,8 @@ static int __init sigfwd_init(void)
 
 out_hook:
 	sigfwd_hook_exit();
+out_forward:
+	sigfwd_forward_exit();
 out_listeners:
 	sigfwd_listeners_exit();
 refuse:
@@ -54,6 +59,7 @@ static void __exit sigfwd_exit(void)
 {
 	sigfwd_device_exit();
 	sigfwd_hook_exit();
+	sigfwd_forward_exit();
 	sigfwd_listeners_exit();
 	pr_info("unloaded\n");
 }

@@ -3,14 +3,18 @@
 #ifndef SIGFWD_H
 #define SIGFWD_H
 
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <uapi/linux/seccomp_sigfwd.h>
 
 struct completion;
 struct file;
 
-/* Policy bits implemented so far. */
-#define SIGFWD_POLICIES SECCOMP_SIGFWD_KILLABLE
+/* Policy bits implemented. */
+#define SIGFWD_POLICIES SECCOMP_SIGFWD_POLICY_MASK
 
 /* device.c */
 int sigfwd_device_init(void);
@@ -23,8 +27,14 @@ void sigfwd_device_exit(void);
  */
 struct sigfwd_listener {
 	struct hlist_node node;
-	const void *filter;	/* NULL once the listener is released */
+	const void *filter;	/* NULL once the listener or device is closed */
 	u32 policy;
+	struct kref ref;	/* the device fd's, and each forwarding wait's */
+	spinlock_t lock;	/* records, nr_records, nr_orphans, filter */
+	struct list_head records;
+	unsigned int nr_records;
+	unsigned int nr_orphans;
+	wait_queue_head_t wq;	/* RECV_SIGNAL and poll on the device fd */
 	struct rcu_head rcu;
 };
 
@@ -34,6 +44,35 @@ bool sigfwd_is_listener(const struct file *file);
 int sigfwd_listener_bind(struct file *listener, struct sigfwd_listener **out);
 void sigfwd_listener_unbind(struct sigfwd_listener *l);
 u32 sigfwd_listener_policy(const void *filter);
+struct sigfwd_listener *sigfwd_listener_get(const void *filter);
+bool sigfwd_listener_has_records(const void *filter);
+void sigfwd_listener_put(struct sigfwd_listener *l);
+
+/*
+ * forward.c: records of forwarded signals. A waiting task owns its record
+ * and queues it on its listener at most once; a "killed" record outlives the
+ * task as an orphan owned by the listener, until read or the listener goes.
+ */
+struct sigfwd_record {
+	struct list_head node;
+	bool queued;
+	bool orphan;
+	struct pid *pid, *tgid;
+	struct seccomp_sigfwd_signal sig;
+};
+
+#define SIGFWD_MAX_ORPHANS 1024
+
+struct sigfwd_record *sigfwd_record_new(u64 id);
+bool sigfwd_record_signal(struct sigfwd_listener *l, struct sigfwd_record *r,
+			  bool queued);
+void sigfwd_record_end(struct sigfwd_listener *l, struct sigfwd_record *r,
+		       bool killed);
+int sigfwd_record_pop(struct sigfwd_listener *l,
+		      struct seccomp_sigfwd_signal *out);
+void sigfwd_records_drop(struct sigfwd_listener *l);
+int sigfwd_forward_init(void);
+void sigfwd_forward_exit(void);
 
 /* policy.c */
 u32 sigfwd_policy(void *filter, void *knotif);

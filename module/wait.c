@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
+#include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -20,6 +21,22 @@
 #include <linux/wait.h>
 #include "layout.h"
 #include "sigfwd.h"
+
+#define AFTER_RECV SECCOMP_SIGFWD_KILLABLE_AFTER_RECV
+#define BEFORE_RECV SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV
+#define FORWARD SECCOMP_SIGFWD_FORWARD
+
+/* One redirected wait. */
+struct sigfwd_wait {
+	struct completion *x;
+	void *knotif;
+	void *filter;			/* the listener's, in current's chain */
+	u32 policy;
+	struct sigfwd_listener *l;	/* FORWARD: the bound supervisor */
+	struct sigfwd_record *rec;	/* FORWARD: this wait's record */
+	bool reported;
+	bool held;			/* a signal was held while queued */
+};
 
 static u32 knotif_state(void *knotif)
 {
@@ -71,36 +88,63 @@ static void *filter_of(void *knotif)
 }
 
 /*
- * Wait killable while the notification is queued, and also wake when the
- * supervisor receives it (seccomp_notify_recv() wakes the filter's wqh), so
- * that the phase after RECV can follow its own policy.
- * Returns 0 (completed), -ERESTARTSYS (fatal signal) or 1 (received).
+ * Do non-fatal signals leave the wait alone in this phase? A signal held
+ * while the notification was queued stays held until the reply: the call
+ * it did not withdraw completes.
  */
-static int wait_queued_killable(struct completion *x, void *filter,
-				void *knotif)
+static bool holds(const struct sigfwd_wait *w, bool queued)
 {
-	wait_queue_head_t *wqh = sigfwd_member(filter, filter_wqh,
+	if (queued)
+		return w->policy & BEFORE_RECV;
+	return w->held || (w->policy & (AFTER_RECV | FORWARD));
+}
+
+/*
+ * One loop for every policy: sleep on the completion, woken by the reply, a
+ * signal, or the supervisor's RECV (seccomp_notify_recv() wakes the filter's
+ * wqh), so each phase follows its own rule. Interruptible sleep only where a
+ * signal must end the wait or be forwarded; otherwise killable, so a held
+ * signal does not turn the loop into a busy one.
+ */
+static int policy_wait(struct sigfwd_wait *w)
+{
+	wait_queue_head_t *wqh = sigfwd_member(w->filter, filter_wqh,
 					       wait_queue_head_t);
+	struct completion *x = w->x;
 	DECLARE_SWAITQUEUE(sw);
 	wait_queue_entry_t wq;
+	bool q, hold, report, wake;
 	int ret;
 
 	init_waitqueue_entry(&wq, current);
 	add_wait_queue(wqh, &wq);
 	for (;;) {
-		prepare_to_swait_exclusive(&x->wait, &sw, TASK_KILLABLE);
+		q = queued(w->knotif);
+		hold = holds(w, q);
+		report = hold && w->rec && !w->reported;
+		/* Wake on a signal that ends the wait, is held or is reported. */
+		wake = !hold || report || (q && !w->held);
+		prepare_to_swait_exclusive(&x->wait, &sw,
+					   wake && !(hold && signal_pending(current)) ?
+					   TASK_INTERRUPTIBLE : TASK_KILLABLE);
 		if (try_wait_for_completion(x)) {
 			ret = 0;
 			break;
 		}
-		if (fatal_signal_pending(current)) {
+		if (fatal_signal_pending(current) ||
+		    (!hold && signal_pending(current))) {
 			ret = -ERESTARTSYS;
 			break;
 		}
-		if (!queued(knotif)) {
-			ret = 1;
-			break;
+		if (q && hold && signal_pending(current))
+			w->held = true;
+		if (report && signal_pending(current) &&
+		    sigfwd_record_signal(w->l, w->rec, q)) {
+			w->reported = true;
+			continue;
 		}
+		if (q != queued(w->knotif))
+			continue;
 		schedule();
 	}
 	finish_swait(&x->wait, &sw);
@@ -108,44 +152,60 @@ static int wait_queued_killable(struct completion *x, void *filter,
 	return ret;
 }
 
-static int policy_wait(struct completion *x, void *filter, void *knotif,
-		       u32 policy)
+/*
+ * A supervisor's "interrupt as the kernel would" (-ERESTARTSYS and kin) must
+ * reach the signal code even when no signal is left pending, or the task
+ * would see errno 512: flag a signal check, which restarts the call.
+ */
+static void restart_reply(struct sigfwd_wait *w)
 {
-	bool after = policy & SECCOMP_SIGFWD_KILLABLE_AFTER_RECV;
-	bool before = policy & SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV;
+	int err = READ_ONCE(*sigfwd_member(w->knotif, knotif_error, int));
+
+	if (knotif_state(w->knotif) != sigfwd_layout.state_replied)
+		return;
+	if (err == -ERESTARTSYS || err == -ERESTARTNOINTR ||
+	    err == -ERESTARTNOHAND || err == -ERESTART_RESTARTBLOCK)
+		set_thread_flag(TIF_SIGPENDING);
+}
+
+static int forward_wait(struct sigfwd_wait *w)
+{
+	u64 id = READ_ONCE(*sigfwd_member(w->knotif, knotif_id, u64));
+	bool killed;
 	int ret;
 
-	if (after && before)
-		return wait_for_completion_killable(x);
-	for (;;) {
-		if (!queued(knotif))
-			return after ? wait_for_completion_killable(x) :
-				       wait_for_completion_interruptible(x);
-		if (before) {
-			ret = wait_queued_killable(x, filter, knotif);
-			if (ret <= 0)
-				return ret;
-			continue;
-		}
-		/* AFTER only: the stock wait until RECV. */
-		ret = wait_for_completion_interruptible(x);
-		if (!ret || fatal_signal_pending(current) || queued(knotif))
-			return ret;
-		/* Received before the signal was seen: keep waiting. */
+	w->l = sigfwd_listener_get(w->filter);
+	if (w->l)
+		w->rec = sigfwd_record_new(id);
+	ret = policy_wait(w);
+	if (!ret)
+		restart_reply(w);
+	if (w->rec) {
+		killed = ret && (w->reported || !queued(w->knotif));
+		sigfwd_record_end(w->l, w->rec, killed);
 	}
+	if (w->l)
+		sigfwd_listener_put(w->l);
+	return ret;
 }
 
 int sigfwd_wait(struct completion *x)
 {
-	void *knotif = (char *)x - sigfwd_layout.knotif_ready;
-	void *filter = filter_of(knotif);
-	u32 policy = filter ? sigfwd_policy(filter, knotif) : 0;
+	struct sigfwd_wait w = {
+		.x = x,
+		.knotif = (char *)x - sigfwd_layout.knotif_ready,
+	};
 	int ret;
 
-	if (policy)
-		ret = policy_wait(x, filter, knotif, policy);
-	else
+	w.filter = filter_of(w.knotif);
+	if (w.filter)
+		w.policy = sigfwd_policy(w.filter, w.knotif);
+	if (!w.policy)
 		ret = wait_for_completion_interruptible(x);
+	else if (w.policy & FORWARD)
+		ret = forward_wait(&w);
+	else
+		ret = policy_wait(&w);
 	/* The hook took this reference; unload waits for it (see hook.c). */
 	module_put(THIS_MODULE);
 	return ret;

@@ -33,10 +33,22 @@
  *	SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19), per notification and on
  *	every kernel.
  * KILLABLE_BEFORE_RECV: while the notification is still queued, only fatal
- *	signals end the wait, so a signal never withdraws it unseen.
- * FORWARD: reserved for signal forwarding to the supervisor.
+ *	signals end the wait, so a signal never withdraws it unseen; a signal
+ *	that arrived then stays held until the reply. Signals arriving after
+ *	RECV follow KILLABLE_AFTER_RECV (stock without it).
+ * FORWARD: once received, a non-fatal signal does not end the wait either;
+ *	the supervisor bound to the listener gets a record (RECV_SIGNAL,
+ *	EPOLLPRI on the device fd and on the listener fd) and decides with its
+ *	reply: a full or partial result, -EINTR, or -SECCOMP_SIGFWD_ERESTART to
+ *	interrupt as the kernel would (restart with SA_RESTART, EINTR without,
+ *	a transparent restart if no handler is left to run). With
+ *	KILLABLE_BEFORE_RECV too, a signal while still queued is reported
+ *	(SECCOMP_SIGFWD_SIG_BEFORE_RECV) instead of withdrawing the call.
  *
- * Fatal signals (SIGKILL, an unhandled fatal signal) always end the wait.
+ * Fatal signals (SIGKILL, an unhandled fatal signal) always end the wait;
+ * with FORWARD the supervisor then gets a SECCOMP_SIGFWD_SIG_KILLED record
+ * for a notification it had received or been told about.
+ * A policy applies to waits that begin after it is set.
  */
 #define SECCOMP_SIGFWD_KILLABLE_AFTER_RECV	(1U << 0)
 #define SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV	(1U << 1)
@@ -58,6 +70,9 @@
 #define SECCOMP_SIGFWD_DATA_POLICY_MASK	0x000fU
 #define SECCOMP_SIGFWD_RET_DATA(policy) \
 	(SECCOMP_SIGFWD_DATA_TAG | ((policy) & SECCOMP_SIGFWD_DATA_POLICY_MASK))
+
+/* Reply error that asks for the kernel's own signal behaviour (ERESTARTSYS). */
+#define SECCOMP_SIGFWD_ERESTART		512
 
 /* Features of this module on the running kernel. */
 #define SECCOMP_SIGFWD_FEAT_NATIVE_KILLABLE_RECV (1U << 0) /* kernel >= 5.19 */
@@ -83,6 +98,25 @@ struct seccomp_sigfwd_policy {
 	__u32 flags;		/* must be 0 */
 };
 
+/*
+ * A forwarded signal (RECV_SIGNAL). At most one record per notification for
+ * its signals, plus one when it is killed; a record whose notification is
+ * replied to before the supervisor reads it is dropped.
+ */
+#define SECCOMP_SIGFWD_SIG_RESTART	(1U << 0) /* handler has SA_RESTART */
+#define SECCOMP_SIGFWD_SIG_BEFORE_RECV	(1U << 1) /* arrived while queued */
+#define SECCOMP_SIGFWD_SIG_KILLED	(1U << 2) /* the wait ended: fatal */
+
+struct seccomp_sigfwd_signal {
+	__u64 id;		/* notification id, as in seccomp_notif */
+	__u32 pid;		/* thread group, in the caller's pid namespace */
+	__u32 tid;		/* thread, in the caller's pid namespace */
+	__u32 signo;		/* lowest pending, unblocked signal */
+	__u32 flags;		/* SECCOMP_SIGFWD_SIG_* */
+	__u64 pending;		/* pending unblocked signals: bit n-1 = signal n */
+	__u64 reserved[2];	/* zero */
+};
+
 #define SECCOMP_SIGFWD_IOC_MAGIC	0xb5
 #define SECCOMP_SIGFWD_IOC_VERSION \
 	_IOR(SECCOMP_SIGFWD_IOC_MAGIC, 0, struct seccomp_sigfwd_version)
@@ -92,5 +126,8 @@ struct seccomp_sigfwd_policy {
 	_IOW(SECCOMP_SIGFWD_IOC_MAGIC, 2, struct seccomp_sigfwd_policy)
 #define SECCOMP_SIGFWD_IOC_GET_POLICY \
 	_IOR(SECCOMP_SIGFWD_IOC_MAGIC, 3, struct seccomp_sigfwd_policy)
+/* Next record; blocks unless O_NONBLOCK (then EAGAIN). */
+#define SECCOMP_SIGFWD_IOC_RECV_SIGNAL \
+	_IOR(SECCOMP_SIGFWD_IOC_MAGIC, 4, struct seccomp_sigfwd_signal)
 
 #endif /* _UAPI_LINUX_SECCOMP_SIGFWD_H */

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Forwarded signals: the records a supervisor reads with RECV_SIGNAL, and
+ * EPOLLPRI on the listener fd. seccomp_notify_poll() never reports EPOLLPRI;
+ * a kretprobe adds it while the listener's supervisor has records waiting.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/poll.h>
+#include <linux/fs.h>
+#include <linux/kprobes.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include "layout.h"
+#include "sigfwd.h"
+#include "symbols.h"
+
+struct sigfwd_record *sigfwd_record_new(u64 id)
+{
+	struct sigfwd_record *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return NULL;
+	r->pid = get_pid(task_pid(current));
+	r->tgid = get_pid(task_tgid(current));
+	r->sig.id = id;
+	return r;
+}
+
+static void record_free(struct sigfwd_record *r)
+{
+	put_pid(r->pid);
+	put_pid(r->tgid);
+	kfree(r);
+}
+
+static void queue_locked(struct sigfwd_listener *l, struct sigfwd_record *r)
+{
+	if (r->queued)
+		return;
+	list_add_tail(&r->node, &l->records);
+	r->queued = true;
+	l->nr_records++;
+}
+
+static void unqueue_locked(struct sigfwd_listener *l, struct sigfwd_record *r)
+{
+	if (!r->queued)
+		return;
+	list_del(&r->node);
+	r->queued = false;
+	l->nr_records--;
+}
+
+/* Tell the supervisor: its device fd and (via the filter's wqh) its listener. */
+static void wake_supervisor(struct sigfwd_listener *l, const void *filter)
+{
+	wake_up_poll(&l->wq, EPOLLPRI);
+	wake_up_poll(sigfwd_member((void *)filter, filter_wqh,
+				   wait_queue_head_t), EPOLLPRI);
+}
+
+/*
+ * current has a non-fatal signal pending during a forwarding wait. Fill and
+ * queue its record; false when no real signal is pending (a freezer's or
+ * task_work's wake-up) or the listener is gone.
+ */
+bool sigfwd_record_signal(struct sigfwd_listener *l, struct sigfwd_record *r,
+			  bool queued)
+{
+	struct sighand_struct *sh = current->sighand;
+	const void *filter;
+	sigset_t pending;
+	u64 mask = 0;
+	int sig;
+
+	spin_lock_irq(&sh->siglock);
+	sigorsets(&pending, &current->pending.signal,
+		  &current->signal->shared_pending.signal);
+	sigandnsets(&pending, &pending, &current->blocked);
+	for (sig = 1; sig <= min(_NSIG, 64); sig++)
+		if (sigismember(&pending, sig))
+			mask |= 1ULL << (sig - 1);
+	sig = mask ? __ffs64(mask) + 1 : 0;
+	if (sig && (sh->action[sig - 1].sa.sa_flags & SA_RESTART))
+		r->sig.flags |= SECCOMP_SIGFWD_SIG_RESTART;
+	spin_unlock_irq(&sh->siglock);
+	if (!sig)
+		return false;
+
+	spin_lock(&l->lock);
+	filter = l->filter;
+	if (filter) {
+		r->sig.signo = sig;
+		r->sig.pending = mask;
+		if (queued)
+			r->sig.flags |= SECCOMP_SIGFWD_SIG_BEFORE_RECV;
+		queue_locked(l, r);
+	}
+	spin_unlock(&l->lock);
+	if (filter)
+		wake_supervisor(l, filter);
+	return filter;
+}
+
+/*
+ * The wait is over. A reply drops the record; a fatal signal turns it into a
+ * "killed" record the supervisor still gets, owned by the listener from now.
+ */
+void sigfwd_record_end(struct sigfwd_listener *l, struct sigfwd_record *r,
+		       bool killed)
+{
+	const void *filter = NULL;
+
+	spin_lock(&l->lock);
+	if (killed && l->filter && l->nr_orphans < SIGFWD_MAX_ORPHANS) {
+		filter = l->filter;
+		r->sig.flags |= SECCOMP_SIGFWD_SIG_KILLED;
+		r->sig.signo = SIGKILL;
+		r->orphan = true;
+		l->nr_orphans++;
+		/* Its earlier record, if unread, becomes this one. */
+		queue_locked(l, r);
+	} else {
+		unqueue_locked(l, r);
+	}
+	spin_unlock(&l->lock);
+	if (filter)
+		wake_supervisor(l, filter);
+	else
+		record_free(r);
+}
+
+int sigfwd_record_pop(struct sigfwd_listener *l,
+		      struct seccomp_sigfwd_signal *out)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct sigfwd_record *r;
+	bool orphan;
+
+	spin_lock(&l->lock);
+	r = list_first_entry_or_null(&l->records, struct sigfwd_record, node);
+	if (!r) {
+		spin_unlock(&l->lock);
+		return l->filter ? -EAGAIN : -ESRCH;
+	}
+	unqueue_locked(l, r);
+	*out = r->sig;
+	out->pid = pid_nr_ns(r->tgid, ns);
+	out->tid = pid_nr_ns(r->pid, ns);
+	orphan = r->orphan;
+	if (orphan)
+		l->nr_orphans--;
+	spin_unlock(&l->lock);
+	if (orphan)
+		record_free(r);
+	return 0;
+}
+
+/* The listener is gone: orphans go, owned records are merely unqueued. */
+void sigfwd_records_drop(struct sigfwd_listener *l)
+{
+	struct sigfwd_record *r, *tmp;
+	LIST_HEAD(orphans);
+
+	spin_lock(&l->lock);
+	list_for_each_entry_safe(r, tmp, &l->records, node) {
+		unqueue_locked(l, r);
+		if (r->orphan)
+			list_add(&r->node, &orphans);
+	}
+	l->nr_orphans = 0;
+	spin_unlock(&l->lock);
+	list_for_each_entry_safe(r, tmp, &orphans, node)
+		record_free(r);
+}
+
+/* seccomp_notify_poll(struct file *, poll_table *): add EPOLLPRI. */
+static int poll_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct file **file = (struct file **)ri->data;
+
+	*file = (struct file *)regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+static int poll_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct file *file = *(struct file **)ri->data;
+
+	if (sigfwd_listener_has_records(file->private_data))
+		regs_set_return_value(regs, regs_return_value(regs) | EPOLLPRI);
+	return 0;
+}
+
+static struct kretprobe poll_krp = {
+	.kp.symbol_name = "seccomp_notify_poll",
+	.entry_handler = poll_entry,
+	.handler = poll_return,
+	.data_size = sizeof(struct file *),
+	.maxactive = 64,
+};
+
+int sigfwd_forward_init(void)
+{
+	int ret = register_kretprobe(&poll_krp);
+
+	if (ret)
+		return sigfwd_refuse("cannot probe seccomp_notify_poll (%d)", ret);
+	return 0;
+}
+
+void sigfwd_forward_exit(void)
+{
+	unregister_kretprobe(&poll_krp);
+}
