@@ -14,6 +14,7 @@
 #include <linux/seccomp.h>
 #include <linux/seccomp_sigfwd.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,7 @@ struct trap_opts {
 	int sig_ignore;		/* SIGUSR1 ignored instead of handled */
 	int calls;		/* trapped calls to make, default 1 */
 	int hold;		/* wait for trap_go() before the first call */
+	int ignore_thread;	/* a thread that sets SIGUSR1 to SIG_IGN on ->ignore */
 };
 
 /* Shared between supervisor and child. */
@@ -53,6 +55,8 @@ struct trap_shared {
 	volatile int handled_early;	/* handler runs before the reply */
 	volatile int done;
 	volatile int go;
+	volatile int ignore;	/* ask the ignore thread to act */
+	volatile int ignored;	/* it did */
 	long ret;
 	int err;
 };
@@ -123,8 +127,20 @@ static inline int install_filter(int nr, unsigned int data, unsigned long flags)
 		       SECCOMP_FILTER_FLAG_NEW_LISTENER | flags, &prog);
 }
 
+static void *ignore_thread(void *arg)
+{
+	(void)arg;
+	while (!child_sh->ignore)
+		usleep(1000);
+	signal(SIGUSR1, SIG_IGN);
+	child_sh->ignored = 1;
+	return NULL;
+}
+
 static inline void trap_child(const struct trap_opts *o, int sock)
 {
+	pthread_t th;
+
 	struct sigaction sa = { .sa_handler = trap_handler };
 	int listener, i;
 
@@ -137,6 +153,8 @@ static inline void trap_child(const struct trap_opts *o, int sock)
 		_exit(3);
 	close(listener);
 	close(sock);
+	if (o->ignore_thread)
+		pthread_create(&th, NULL, ignore_thread, NULL);
 	while (o->hold && !child_sh->go)
 		usleep(1000);
 	for (i = 0; i < (o->calls ? o->calls : 1); i++) {
@@ -330,6 +348,13 @@ static inline int dev_set_policy(int dev, unsigned int policy)
 	struct seccomp_sigfwd_policy p = { .policy = policy };
 
 	return ioctl(dev, SECCOMP_SIGFWD_IOC_SET_POLICY, &p);
+}
+
+/* RECV_SIGNAL; 0 or -1 (errno). */
+static inline int dev_recv_signal(int dev, struct seccomp_sigfwd_signal *s)
+{
+	memset(s, 0, sizeof(*s));
+	return ioctl(dev, SECCOMP_SIGFWD_IOC_RECV_SIGNAL, s);
 }
 
 static inline int write_file(const char *path, const char *val)
