@@ -79,7 +79,7 @@ static long ioctl_policy(struct sigfwd_client *c, unsigned int cmd,
 	else if (cmd == SECCOMP_SIGFWD_IOC_SET_POLICY)
 		WRITE_ONCE(c->listener->policy, p.policy);
 	else
-		p.policy = READ_ONCE(c->listener->policy);
+		p.policy = sigfwd_listener_effective(c->listener);
 	mutex_unlock(&c->lock);
 	if (!ret && cmd == SECCOMP_SIGFWD_IOC_GET_POLICY &&
 	    copy_to_user(arg, &p, sizeof(p)))
@@ -161,7 +161,7 @@ static long sigfwd_ioctl(struct file *file, unsigned int cmd,
 
 static int sigfwd_open(struct inode *inode, struct file *file)
 {
-	struct sigfwd_client *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	struct sigfwd_client *c = sigfwd_zalloc(sizeof(*c));
 
 	if (!c)
 		return -ENOMEM;
@@ -178,6 +178,7 @@ static int sigfwd_release(struct inode *inode, struct file *file)
 		sigfwd_listener_unbind(c->listener);
 	mutex_destroy(&c->lock);
 	kfree(c);
+	sigfwd_freed();
 	return 0;
 }
 

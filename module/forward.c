@@ -20,7 +20,7 @@
 
 struct sigfwd_record *sigfwd_record_new(u64 id)
 {
-	struct sigfwd_record *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	struct sigfwd_record *r = sigfwd_zalloc(sizeof(*r));
 
 	if (!r)
 		return NULL;
@@ -35,6 +35,7 @@ static void record_free(struct sigfwd_record *r)
 	put_pid(r->pid);
 	put_pid(r->tgid);
 	kfree(r);
+	sigfwd_freed();
 }
 
 static void queue_locked(struct sigfwd_listener *l, struct sigfwd_record *r)

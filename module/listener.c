@@ -56,10 +56,11 @@ int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
 	if (!refcount_read(sigfwd_member(filter, filter_users, refcount_t)))
 		return -ESRCH;
 
-	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	l = sigfwd_zalloc(sizeof(*l));
 	if (!l)
 		return -ENOMEM;
 	l->filter = filter;
+	l->policy = SIGFWD_POLICY_UNSET;
 	kref_init(&l->ref);
 	spin_lock_init(&l->lock);
 	INIT_LIST_HEAD(&l->records);
@@ -72,6 +73,7 @@ int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
 	spin_unlock(&listeners_lock);
 	if (ret) {
 		kfree(l);
+		sigfwd_freed();
 		return ret;
 	}
 	*out = l;
@@ -83,6 +85,7 @@ static void listener_free(struct kref *ref)
 	struct sigfwd_listener *l = container_of(ref, struct sigfwd_listener, ref);
 
 	kfree_rcu(l, rcu);
+	sigfwd_freed();
 }
 
 void sigfwd_listener_put(struct sigfwd_listener *l)
@@ -153,7 +156,7 @@ u32 sigfwd_listener_policy(const void *filter)
 	rcu_read_lock();
 	hash_for_each_possible_rcu(listeners, l, node, (unsigned long)filter) {
 		if (READ_ONCE(l->filter) == filter) {
-			policy = READ_ONCE(l->policy);
+			policy = sigfwd_listener_effective(l);
 			found = true;
 			break;
 		}

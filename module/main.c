@@ -12,6 +12,21 @@
 #include "sigfwd.h"
 #include "symbols.h"
 
+atomic_t sigfwd_live_objects = ATOMIC_INIT(0);
+
+static int live_objects_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&sigfwd_live_objects));
+}
+
+static const struct kernel_param_ops live_objects_ops = {
+	.get = live_objects_get,
+};
+
+module_param_cb(live_objects, &live_objects_ops, NULL, 0444);
+MODULE_PARM_DESC(live_objects,
+		 "Objects the module holds now (device fds, bindings, records)");
+
 static char *test_require_symbol;
 module_param(test_require_symbol, charp, 0400);
 MODULE_PARM_DESC(test_require_symbol,

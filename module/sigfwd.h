@@ -3,7 +3,9 @@
 #ifndef SIGFWD_H
 #define SIGFWD_H
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
+#include <linux/slab.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -15,6 +17,30 @@ struct file;
 
 /* Policy bits implemented. */
 #define SIGFWD_POLICIES SECCOMP_SIGFWD_POLICY_MASK
+
+/*
+ * Objects the module holds (device clients, listener bindings, records);
+ * read-only parameter live_objects, so tests can prove nothing leaks.
+ */
+extern atomic_t sigfwd_live_objects;
+
+static inline void *sigfwd_zalloc(size_t size)
+{
+	void *p = kzalloc(size, GFP_KERNEL);
+
+	if (p)
+		atomic_inc(&sigfwd_live_objects);
+	return p;
+}
+
+static inline void sigfwd_freed(void)
+{
+	atomic_dec(&sigfwd_live_objects);
+}
+
+/* policy.c */
+u32 sigfwd_policy(void *filter, void *knotif);
+u32 sigfwd_default_policy(void);
 
 /* device.c */
 int sigfwd_device_init(void);
@@ -28,7 +54,7 @@ void sigfwd_device_exit(void);
 struct sigfwd_listener {
 	struct hlist_node node;
 	const void *filter;	/* NULL once the listener or device is closed */
-	u32 policy;
+	u32 policy;		/* SIGFWD_POLICY_UNSET: default_policy */
 	struct kref ref;	/* the device fd's, and each forwarding wait's */
 	spinlock_t lock;	/* records, nr_records, nr_orphans, filter */
 	struct list_head records;
@@ -37,6 +63,16 @@ struct sigfwd_listener {
 	wait_queue_head_t wq;	/* RECV_SIGNAL and poll on the device fd */
 	struct rcu_head rcu;
 };
+
+#define SIGFWD_POLICY_UNSET U32_MAX
+
+/* The listener's policy, or the module default until one is set. */
+static inline u32 sigfwd_listener_effective(const struct sigfwd_listener *l)
+{
+	u32 policy = READ_ONCE(l->policy);
+
+	return policy == SIGFWD_POLICY_UNSET ? sigfwd_default_policy() : policy;
+}
 
 int sigfwd_listeners_init(void);
 void sigfwd_listeners_exit(void);
@@ -73,10 +109,6 @@ int sigfwd_record_pop(struct sigfwd_listener *l,
 void sigfwd_records_drop(struct sigfwd_listener *l);
 int sigfwd_forward_init(void);
 void sigfwd_forward_exit(void);
-
-/* policy.c */
-u32 sigfwd_policy(void *filter, void *knotif);
-u32 sigfwd_default_policy(void);
 
 /* wait.c: the replacement for the notification's interruptible wait. */
 int sigfwd_wait(struct completion *x);

@@ -36,6 +36,7 @@ struct sigfwd_wait {
 	struct sigfwd_record *rec;	/* FORWARD: this wait's record */
 	bool reported;
 	bool held;			/* a signal was held while queued */
+	bool killed;			/* the wait ended on a fatal signal */
 };
 
 static u32 knotif_state(void *knotif)
@@ -131,8 +132,15 @@ static int policy_wait(struct sigfwd_wait *w)
 			ret = 0;
 			break;
 		}
-		if (fatal_signal_pending(current) ||
-		    (!hold && signal_pending(current))) {
+		if (fatal_signal_pending(current)) {
+			w->killed = true;
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (!hold && signal_pending(current)) {
+			/* Received meanwhile: its own rule applies (as 6.18+). */
+			if (q && !queued(w->knotif) && holds(w, false))
+				continue;
 			ret = -ERESTARTSYS;
 			break;
 		}
@@ -181,7 +189,8 @@ static int forward_wait(struct sigfwd_wait *w)
 	if (!ret)
 		restart_reply(w);
 	if (w->rec) {
-		killed = ret && (w->reported || !queued(w->knotif));
+		/* A killed record only for a call the supervisor knows of. */
+		killed = w->killed && (w->reported || !queued(w->knotif));
 		sigfwd_record_end(w->l, w->rec, killed);
 	}
 	if (w->l)
