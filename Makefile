@@ -8,6 +8,20 @@ all: module
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules
 
+# Install the module for KDIR's kernel (depmod), and the UAPI header.
+KVER ?= $(shell uname -r)
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules_install
+	depmod -a $(KVER)
+	install -D -m 0644 include/uapi/linux/seccomp_sigfwd.h \
+		$(DESTDIR)/usr/include/linux/seccomp_sigfwd.h
+
+uninstall:
+	rm -f /lib/modules/$(KVER)/updates/seccomp_sigfwd.ko* \
+		/lib/modules/$(KVER)/extra/seccomp_sigfwd.ko*
+	depmod -a $(KVER)
+	rm -f $(DESTDIR)/usr/include/linux/seccomp_sigfwd.h
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean 2>/dev/null || true
 	rm -rf build
@@ -21,4 +35,4 @@ demo:
 check:
 	RELEASES="$(RELEASES)" tests/run-matrix
 
-.PHONY: all module clean check demo
+.PHONY: all module install uninstall clean check demo

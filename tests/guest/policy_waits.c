@@ -18,6 +18,7 @@ struct scenario {
 	unsigned int policy;
 	unsigned int raw_data;	/* filter data when not a policy source */
 	unsigned int listener_policy;	/* on top of src, 0: none */
+	int bind_only;			/* bind a device, set no policy */
 	int sa_flags;
 	unsigned long filter_flags;
 };
@@ -51,15 +52,24 @@ static int start(struct run *r, const struct scenario *s)
 	r->dev = -1;
 	if (trap_start(&r->t, &o))
 		return -1;
-	if (lp) {
+	if (lp || s->bind_only) {
 		r->dev = dev_bind(r->t.listener);
-		if (r->dev < 0 || dev_set_policy(r->dev, lp)) {
+		if (r->dev < 0 || (lp && dev_set_policy(r->dev, lp))) {
 			perror("bind/set policy");
 			return -1;
 		}
 	}
 	if (s->src == SRC_DEFAULT && set_default(s->policy))
 		return -1;
+	if (s->bind_only) {
+		struct seccomp_sigfwd_policy p;
+
+		if (ioctl(r->dev, SECCOMP_SIGFWD_IOC_GET_POLICY, &p) ||
+		    p.policy != s->policy) {
+			printf("GET_POLICY before any SET: %u\n", p.policy);
+			return -1;
+		}
+	}
 	trap_go(&r->t);
 	return 0;
 }
@@ -439,4 +449,11 @@ CASE(default_policy_rejects_unknown_bits)
 	CHECK(!write_file(DEFAULT_POLICY, "7") && !write_file(DEFAULT_POLICY, "0"),
 	      "valid policies refused");
 	return 0;
+}
+
+/* A bound listener whose supervisor set no policy follows default_policy. */
+CASE(bound_listener_without_policy_follows_default)
+{
+	return signal_after_recv(S(.src = SRC_DEFAULT, .policy = AFTER,
+				   .bind_only = 1), 1);
 }
