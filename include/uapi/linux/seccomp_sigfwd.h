@@ -13,7 +13,8 @@
  *     SECCOMP_SIGFWD_RET_DATA(policy). Values without the tag (data 0, or
  *     anything else a filter puts there) carry no policy.
  *  2. The listener: SECCOMP_SIGFWD_IOC_SET_POLICY on a device fd bound to
- *     the listener with SECCOMP_SIGFWD_IOC_BIND.
+ *     the listener with SECCOMP_SIGFWD_IOC_BIND (until set, a bound
+ *     listener follows the default below, and GET_POLICY reports it).
  *  3. The module parameter default_policy (0 unless the admin set it).
  */
 #ifndef _UAPI_LINUX_SECCOMP_SIGFWD_H
