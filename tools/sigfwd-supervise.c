@@ -127,7 +127,7 @@ static void emulate_write(int listener, int dev, const struct seccomp_notif *n)
 
 int main(int argc, char **argv)
 {
-	struct pollfd pfd;
+	struct pollfd pfd[2];
 	int sv[2], listener, dev, opt, status;
 	pid_t child;
 
@@ -160,18 +160,25 @@ int main(int argc, char **argv)
 			strerror(-dev));
 		return 1;
 	}
-	pfd.fd = listener;
-	pfd.events = POLLIN;
+	/*
+	 * The listener reports POLLHUP only once the command is reaped, so
+	 * watch the command itself too (pidfd, 5.3+).
+	 */
+	pfd[0].fd = listener;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = syscall(SYS_pidfd_open, child, 0);
+	pfd[1].events = POLLIN;
 	for (;;) {
 		struct seccomp_notif n = { 0 };
 
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			break;
-		if (pfd.revents & POLLIN) {
+		if (pfd[0].revents & POLLIN) {
 			if (!ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n))
 				emulate_write(listener, dev, &n);
-		} else if (pfd.revents & (POLLHUP | POLLERR)) {
-			break;	/* no task left under the filter */
+		} else if ((pfd[0].revents & (POLLHUP | POLLERR)) ||
+			   (pfd[1].revents & POLLIN)) {
+			break;	/* the command is gone */
 		}
 	}
 	waitpid(child, &status, 0);
