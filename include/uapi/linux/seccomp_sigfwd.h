@@ -50,7 +50,8 @@
  * with FORWARD the supervisor then gets a SECCOMP_SIGFWD_SIG_KILLED record
  * for a notification it had received or been told about.
  * A policy applies to waits that begin after it is set, and records go to
- * the device fd bound to the listener when the wait began.
+ * the device fd bound to the listener when the wait began. An ADDFD wakes
+ * the task and starts a new wait: a signal still pending is reported again.
  */
 #define SECCOMP_SIGFWD_KILLABLE_AFTER_RECV	(1U << 0)
 #define SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV	(1U << 1)
