@@ -5,8 +5,10 @@
  * unexpected refuses the load: the module never guesses.
  *
  * kallsyms_lookup_name() is not exported; register_kprobe() resolves a name
- * for us (as LKRG does). The address it yields may sit after an ENDBR, so the
- * function's start and size come from sprint_symbol() ("name+off/size").
+ * for us (as LKRG does), registered disabled so the function's code is never
+ * patched for a lookup while other tasks run it. The address it yields may
+ * sit after an ENDBR, so the function's start and size come from
+ * sprint_symbol() ("name+off/size").
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -59,7 +61,10 @@ static int parse_symbol(unsigned long addr, const char *want,
 
 static int lookup_func(const char *name, struct sigfwd_func *f)
 {
-	struct kprobe kp = { .symbol_name = name };
+	struct kprobe kp = {
+		.symbol_name = name,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
 	unsigned long addr;
 	int ret;
 
