@@ -16,28 +16,13 @@
 #define DATA(p) SECCOMP_SIGFWD_RET_DATA(p)
 
 /* A failed check inside a case that has threads or children to clean up. */
-#define BAIL(...) do {							\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		goto out;						\
-	} while (0)
-#define ENSURE(cond, ...) do { if (!(cond)) BAIL(__VA_ARGS__); } while (0)
 
 #define atomic_inc(p) __atomic_fetch_add((p), 1, __ATOMIC_SEQ_CST)
 #define atomic_add(p, v) __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
 
 static int live_objects(void)
 {
-	char buf[32] = "";
-	int fd = open(LIVE_OBJECTS, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
+	return read_int_file(LIVE_OBJECTS);
 }
 
 /* Wait up to 2 s (kfree_rcu) for live_objects to return to @base. */
@@ -757,18 +742,6 @@ static void *st_supervisor(void *arg)
 }
 
 /* A device fd bound to @listener, non-blocking; -1 on failure. */
-static int dev_bind_nonblock(int listener)
-{
-	struct seccomp_sigfwd_bind b = { .listener_fd = listener };
-	int dev = open(SECCOMP_SIGFWD_DEVICE, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-
-	if (dev >= 0 && ioctl(dev, SECCOMP_SIGFWD_IOC_BIND, &b)) {
-		close(dev);
-		return -1;
-	}
-	return dev;
-}
-
 /* Join a thread that may sleep in RECV: SIGUSR2 (no SA_RESTART) ends it. */
 static void join_kicking(pthread_t th)
 {
@@ -809,7 +782,7 @@ CASE(stress_64_threads_20000_notifications_exact_accounting)
 	sup.listener = recv_fd(sv[0]);
 	close(sv[0]);
 	ENSURE(sup.listener >= 0, "no listener from the child");
-	sup.dev = dev_bind_nonblock(sup.listener);
+	sup.dev = dev_bind_flags(sup.listener, O_NONBLOCK);
 	ENSURE(sup.dev >= 0, "bind: %s", strerror(errno));
 	t0 = now_ms();
 	while (st->ready < ST_THREADS && now_ms() - t0 < 30000)

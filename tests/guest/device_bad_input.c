@@ -81,15 +81,7 @@ static int policy_errno(unsigned int policy, unsigned int supported)
 /* The module's reference count, or -1. */
 static int module_refcnt(void)
 {
-	char buf[32] = "";
-	int fd = open(REFCNT, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
+	return read_int_file(REFCNT);
 }
 
 /* Start a trap child and wait until it is trapped (so it closed its copy). */

@@ -20,13 +20,6 @@
 #define SIGUSR1_BIT	(1ULL << (SIGUSR1 - 1))
 
 /* A failed check inside a case that has children to clean up. */
-#define BAIL(...) do {							\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		goto out;						\
-	} while (0)
-#define ENSURE(cond, ...) do { if (!(cond)) BAIL(__VA_ARGS__); } while (0)
 
 /* One trapped thread (or process, in chain mode). */
 struct mt_slot {

@@ -37,6 +37,14 @@ extern const struct tcase __start_tcases[], __stop_tcases[];
 	} while (0)
 /* Check a condition; print what was expected on failure. */
 #define CHECK(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
+/* Like FAIL/CHECK, for cases that must clean up at a label "out". */
+#define BAIL(...) do {							\
+		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+		goto out;						\
+	} while (0)
+#define ENSURE(cond, ...) do { if (!(cond)) BAIL(__VA_ARGS__); } while (0)
 /* Expect a call to fail with errno e. */
 #define EXPECT_ERRNO(call, e) do {					\
 		errno = 0;						\

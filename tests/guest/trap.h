@@ -325,11 +325,11 @@ static inline int module_unload(void)
 	return syscall(__NR_delete_module, "seccomp_sigfwd", O_NONBLOCK);
 }
 
-/* Open the device and bind it to @listener; the device fd or -1. */
-static inline int dev_bind(int listener)
+/* Open the device (with @flags) and bind it to @listener; the fd or -1. */
+static inline int dev_bind_flags(int listener, int flags)
 {
 	struct seccomp_sigfwd_bind b = { .listener_fd = listener };
-	int dev = open(SECCOMP_SIGFWD_DEVICE, O_RDWR | O_CLOEXEC);
+	int dev = open(SECCOMP_SIGFWD_DEVICE, O_RDWR | O_CLOEXEC | flags);
 
 	if (dev < 0)
 		return -1;
@@ -341,6 +341,11 @@ static inline int dev_bind(int listener)
 		return -1;
 	}
 	return dev;
+}
+
+static inline int dev_bind(int listener)
+{
+	return dev_bind_flags(listener, 0);
 }
 
 static inline int dev_set_policy(int dev, unsigned int policy)
@@ -355,6 +360,20 @@ static inline int dev_recv_signal(int dev, struct seccomp_sigfwd_signal *s)
 {
 	memset(s, 0, sizeof(*s));
 	return ioctl(dev, SECCOMP_SIGFWD_IOC_RECV_SIGNAL, s);
+}
+
+/* A number from a sysfs file (module parameters, refcnt); -1 on error. */
+static inline int read_int_file(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
 }
 
 static inline int write_file(const char *path, const char *val)

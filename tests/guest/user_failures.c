@@ -25,18 +25,6 @@ static int notif_send(int listener, __u64 id, long val, int error, __u32 flags)
 }
 
 /* A device fd bound to @listener, non-blocking; -1 on failure. */
-static int dev_bind_nonblock(int listener)
-{
-	struct seccomp_sigfwd_bind b = { .listener_fd = listener };
-	int dev = open(SECCOMP_SIGFWD_DEVICE, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-
-	if (dev >= 0 && ioctl(dev, SECCOMP_SIGFWD_IOC_BIND, &b)) {
-		close(dev);
-		return -1;
-	}
-	return dev;
-}
-
 static int drain_records(int dev)
 {
 	struct seccomp_sigfwd_signal s;
@@ -161,7 +149,7 @@ static int gs_run(unsigned int data, int bind, int period_us,
 		goto out;
 	}
 	if (bind) {
-		dev = dev_bind_nonblock(listener);
+		dev = dev_bind_flags(listener, O_NONBLOCK);
 		if (dev < 0) {
 			printf("bind: %s\n", strerror(errno));
 			goto out;
@@ -541,7 +529,7 @@ static int cg_run(int idx, unsigned int data, unsigned long flags, int bind,
 	}
 	if (trap_start(&t, &o))
 		goto out_rmdir;
-	if (bind && (dev = dev_bind_nonblock(t.listener)) < 0) {
+	if (bind && (dev = dev_bind_flags(t.listener, O_NONBLOCK)) < 0) {
 		printf("bind: %s\n", strerror(errno));
 		goto out;
 	}
