@@ -11,14 +11,18 @@ MIRROR=${SIGFWD_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${SIGFWD_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 BUILD=${SIGFWD_BUILD:-$TOP/build}
 ALL_RELEASES="bullseye bookworm trixie forky"
+# The debug tier: a sanitizer kernel built from this release's linux-source
+# (scripts/build-debug-kernel), tested as the matrix entry "debug".
+DEBUG_BASE=trixie
+MATRIX_RELEASES="$ALL_RELEASES debug"
 
 log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '[%s] error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 
 check_release() {
-	case " $ALL_RELEASES " in
+	case " $MATRIX_RELEASES " in
 	*" $1 "*) ;;
-	*) die "unknown release '$1' (known: $ALL_RELEASES)" ;;
+	*) die "unknown release '$1' (known: $MATRIX_RELEASES)" ;;
 	esac
 }
 
@@ -68,14 +72,15 @@ apt_private_cache() {
 
 # Where one release's kernel is unpacked; filled by scripts/fetch-kernel.
 kernel_dir() { echo "$CACHE/kernels/$1"; }
-root_dir() { echo "$CACHE/roots/$1"; }
+# The debug kernel is built, and its module too, in its base release's root.
+base_release() { if [ "$1" = debug ]; then echo "$DEBUG_BASE"; else echo "$1"; fi; }
+root_dir() { echo "$CACHE/roots/$(base_release "$1")"; }
 
-# Run a command in a build root with /proc mounted (objtool reads it).
+# Run a command in a build root with /proc mounted (objtool reads it), in a
+# private mount namespace: concurrent users of one root cannot unmount it
+# under each other, and nothing stays mounted afterwards.
 in_root() {
 	local root=$1; shift
-	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
-	local rc=0
-	chroot "$root" "$@" || rc=$?
-	umount "$root/proc" 2>/dev/null || true
-	return $rc
+	unshare --mount --propagation private sh -c \
+		'mount -t proc proc "$1/proc" && exec chroot "$@"' _ "$root" "$@"
 }

@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sigfwd-bench: what the module costs and what it buys, measured in one boot
+ * with the variants interleaved. Prints a readable report and, for
+ * scripts/bench, one "TSV<tab>benchmark<tab>variant<tab>value<tab>unit" line
+ * per figure. Benchmarks print figures; they never fail on a slow machine.
+ *
+ * Usage (in the guest): sigfwd-bench [roundtrip|othercaller|poll|storm|latency]...
+ */
+#include <stdio.h>
+#include "storm.h"
+
+#define BENCH_KO "/sigfwd/sigfwd_bench.ko"
+#define BENCH_RUN "/sys/module/sigfwd_bench/parameters/run"
+#define BENCH_NS "/sys/module/sigfwd_bench/parameters/ns"
+
+static int native_ok;	/* the kernel has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
+
+static void tsv(const char *bench, const char *variant, double v, const char *unit)
+{
+	printf("TSV\t%s\t%s\t%.3f\t%s\n", bench, variant, v, unit);
+}
+
+/* Median and p99 of @n samples as TSV rows, and the median returned. */
+static double report(const char *bench, const char *variant, long *v, long n,
+		     double scale, const char *unit)
+{
+	char name[96];
+	double p50 = percentile(v, n, 50) / scale;
+
+	snprintf(name, sizeof(name), "%s_p50", bench);
+	tsv(name, variant, p50, unit);
+	snprintf(name, sizeof(name), "%s_p99", bench);
+	tsv(name, variant, percentile(v, n, 99) / scale, unit);
+	return p50;
+}
+
+static int probe_native(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid)
+		_exit(install_filter(__NR_getppid, 0,
+				     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) < 0);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && !WEXITSTATUS(status);
+}
+
+static const struct storm_variant variants[] = {
+	{ "stock", 0, 0, 0, 0 },
+	{ "native_WAIT_KILLABLE_RECV", 0, 0, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, 0 },
+	{ "module_empty", 1, 0, 0, 0 },
+	{ "KILLABLE_AFTER_RECV", 1,
+	  SECCOMP_SIGFWD_RET_DATA(SECCOMP_SIGFWD_KILLABLE_AFTER_RECV), 0, 0 },
+	{ "KILLABLE", 1, SECCOMP_SIGFWD_RET_DATA(SECCOMP_SIGFWD_KILLABLE), 0, 0 },
+	{ "FORWARD", 1, 0, 0, SECCOMP_SIGFWD_FORWARD },
+};
+
+#define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
+
+static int variant_runs(const struct storm_variant *v)
+{
+	return native_ok || !v->flags;
+}
+
+/*
+ * Round trip: the task's trapped getppid() -> supervisor RECV -> SEND -> the
+ * task resumes, timed by the task, no signals. ROUNDS rounds, each running
+ * every variant for CALLS calls, in alternating order.
+ */
+#define RT_ROUNDS 8
+#define RT_CALLS 400
+
+struct rt_shared {
+	volatile long lat_ns[RT_CALLS];
+};
+
+static long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+static int rt_once(const struct storm_variant *v, struct rt_shared *sh)
+{
+	struct seccomp_notif_resp resp;
+	struct seccomp_notif notif;
+	int sv[2], listener, dev = -1, i;
+	pid_t child;
+
+	if (v->module ? module_load(NULL) : module_unload())
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -1;
+	child = fork();
+	if (!child) {
+		long t0;
+
+		listener = install_filter(__NR_getppid, v->data, v->flags);
+		if (listener < 0 || send_fd(sv[1], listener))
+			_exit(3);
+		close(listener);
+		if (read(sv[1], &t0, 1) != 1)	/* the supervisor is ready */
+			_exit(3);
+		for (i = 0; i < RT_CALLS; i++) {
+			t0 = now_ns();
+			syscall(__NR_getppid);
+			sh->lat_ns[i] = now_ns() - t0;
+		}
+		_exit(0);
+	}
+	listener = recv_fd(sv[0]);
+	if (listener >= 0 && v->module) {
+		dev = dev_bind(listener);
+		if (v->listener)
+			dev_set_policy(dev, v->listener);
+	}
+	if (write(sv[0], "g", 1) != 1)
+		listener = -1;
+	for (i = 0; listener >= 0 && i < RT_CALLS; i++) {
+		if (!poll_fd(listener, POLLIN, 5000))
+			break;
+		memset(&notif, 0, sizeof(notif));
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &notif))
+			break;
+		memset(&resp, 0, sizeof(resp));
+		resp.id = notif.id;
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp))
+			break;
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(sv[0]);
+	close(sv[1]);
+	if (dev >= 0)
+		close(dev);
+	if (listener >= 0)
+		close(listener);
+	return i == RT_CALLS ? 0 : -1;
+}
+
+static void bench_roundtrip(void)
+{
+	static long lat[NVARIANTS][RT_ROUNDS * RT_CALLS];
+	static long round_p50[NVARIANTS][RT_ROUNDS];
+	struct rt_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long n[NVARIANTS] = { 0 }, tmp[RT_CALLS];
+	double p50[NVARIANTS], lo, hi, r;
+	unsigned int round, k, i, j;
+
+	printf("\n== Notification round trip (trapped getppid, supervisor replies at once), %d rounds x %d calls\n",
+	       RT_ROUNDS, RT_CALLS);
+	for (round = 0; round < RT_ROUNDS; round++) {
+		for (k = 0; k < NVARIANTS; k++) {
+			/* Odd rounds run the variants backwards. */
+			i = round & 1 ? NVARIANTS - 1 - k : k;
+			if (!variant_runs(&variants[i]))
+				continue;
+			if (rt_once(&variants[i], sh)) {
+				printf("%s: round %u did not complete\n", variants[i].name, round);
+				continue;
+			}
+			for (j = 0; j < RT_CALLS; j++) {
+				lat[i][n[i]++] = sh->lat_ns[j];
+				tmp[j] = sh->lat_ns[j];
+			}
+			round_p50[i][round] = percentile(tmp, RT_CALLS, 50);
+		}
+	}
+	printf("%-26s %9s %9s %8s %s\n", "variant", "p50 us", "p99 us", "ratio",
+	       "per-round ratio min..max");
+	for (i = 0; i < NVARIANTS; i++) {
+		if (!n[i])
+			continue;
+		p50[i] = report("roundtrip", variants[i].name, lat[i], n[i], 1000.0, "us");
+		lo = 1e9;
+		hi = 0;
+		for (round = 0; round < RT_ROUNDS; round++) {
+			r = (double)round_p50[i][round] / round_p50[0][round];
+			lo = r < lo ? r : lo;
+			hi = r > hi ? r : hi;
+		}
+		tsv("roundtrip_ratio", variants[i].name, p50[i] / p50[0], "x");
+		printf("%-26s %9.1f %9.1f %8.3f %.3f..%.3f\n", variants[i].name, p50[i],
+		       percentile(lat[i], n[i], 99) / 1000.0, p50[i] / p50[0], lo, hi);
+	}
+	munmap(sh, sizeof(*sh));
+}
+
+/*
+ * The hooked function's other callers: sigfwd_bench.ko times batches of
+ * wait_for_completion_interruptible() calls that return at once (the module
+ * hooks that function for every caller and lets all but seccomp's through),
+ * with seccomp_sigfwd loaded and not, alternating blocks of batches.
+ */
+#define OC_BLOCKS 10
+#define OC_BATCHES 40
+#define OC_CALLS 2000
+
+static int oc_batch(long *ns_per_call_x1000)
+{
+	char buf[32];
+	int fd;
+
+	snprintf(buf, sizeof(buf), "%d", OC_CALLS);
+	if (write_file(BENCH_RUN, buf))
+		return -1;
+	fd = open(BENCH_NS, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	memset(buf, 0, sizeof(buf));
+	if (read(fd, buf, sizeof(buf) - 1) <= 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	*ns_per_call_x1000 = atol(buf) * 1000 / OC_CALLS;
+	return 0;
+}
+
+/* Spread of @v (sorted by percentile()): (p90 - p10) / p50. */
+static double spread(long *v, long n)
+{
+	long p50 = percentile(v, n, 50);
+
+	return p50 ? (double)(percentile(v, n, 90) - percentile(v, n, 10)) / p50 : 0;
+}
+
+static void bench_othercaller(void)
+{
+	static long ns[2][OC_BLOCKS * OC_BATCHES];
+	static const char *const name[2] = { "stock", "module_loaded" };
+	long n[2] = { 0, 0 };
+	double p50[2];
+	int fd, b, k, loaded;
+
+	printf("\n== Cost to other callers of wait_for_completion_interruptible(), %d blocks x %d batches x %d calls\n",
+	       OC_BLOCKS, OC_BATCHES, OC_CALLS);
+	fd = open(BENCH_KO, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(__NR_finit_module, fd, "", 0)) {
+		printf("cannot load %s: %s\n", BENCH_KO, strerror(errno));
+		return;
+	}
+	close(fd);
+	for (b = 0; b < OC_BLOCKS; b++) {
+		loaded = b & 1;
+		if (loaded ? module_load(NULL) : module_unload())
+			continue;
+		for (k = 0; k < OC_BATCHES; k++)
+			if (!oc_batch(&ns[loaded][n[loaded]]))
+				n[loaded]++;
+	}
+	syscall(__NR_delete_module, "sigfwd_bench", O_NONBLOCK);
+	if (!n[0] || !n[1]) {
+		printf("no batches ran\n");
+		return;
+	}
+	printf("%-26s %9s %9s %8s %s\n", "variant", "p50 ns", "p99 ns", "ratio",
+	       "spread (p90-p10)/p50");
+	for (b = 0; b < 2; b++) {
+		p50[b] = report("othercaller", name[b], ns[b], n[b], 1000.0, "ns");
+		tsv("othercaller_spread", name[b], spread(ns[b], n[b]), "x");
+		tsv("othercaller_ratio", name[b], p50[b] / p50[0], "x");
+		printf("%-26s %9.1f %9.1f %8.3f %.3f\n", name[b], p50[b],
+		       percentile(ns[b], n[b], 99) / 1000.0, p50[b] / p50[0],
+		       spread(ns[b], n[b]));
+	}
+}
+
+/*
+ * poll() on a listener with nothing queued: every supervisor pays the
+ * module's kretprobe on seccomp_notify_poll(), bound to the device or not.
+ */
+#define POLL_BLOCKS 10
+#define POLL_BATCHES 40
+#define POLL_CALLS 500
+
+static void bench_poll(void)
+{
+	static long ns[2][POLL_BLOCKS * POLL_BATCHES];
+	static const char *const name[2] = { "stock", "module_loaded" };
+	struct pollfd p;
+	long n[2] = { 0, 0 }, t0;
+	int sv[2], listener, b, k, i, loaded;
+	double p50[2];
+	pid_t child;
+
+	printf("\n== poll() on an idle listener, %d blocks x %d batches x %d calls\n",
+	       POLL_BLOCKS, POLL_BATCHES, POLL_CALLS);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return;
+	child = fork();
+	if (!child) {
+		listener = install_filter(__NR_getppid, 0, 0);
+		send_fd(sv[1], listener);
+		pause();
+		_exit(0);
+	}
+	listener = recv_fd(sv[0]);
+	for (b = 0; listener >= 0 && b < POLL_BLOCKS; b++) {
+		loaded = b & 1;
+		if (loaded ? module_load(NULL) : module_unload())
+			continue;
+		for (k = 0; k < POLL_BATCHES; k++) {
+			p.fd = listener;
+			p.events = POLLIN | POLLPRI;
+			t0 = now_ns();
+			for (i = 0; i < POLL_CALLS; i++)
+				poll(&p, 1, 0);
+			ns[loaded][n[loaded]++] = (now_ns() - t0) * 1000 / POLL_CALLS;
+		}
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(sv[0]);
+	close(sv[1]);
+	if (listener < 0 || !n[0] || !n[1])
+		return;
+	close(listener);
+	printf("%-26s %9s %9s %8s %s\n", "variant", "p50 ns", "p99 ns", "ratio",
+	       "spread (p90-p10)/p50");
+	for (b = 0; b < 2; b++) {
+		p50[b] = report("poll", name[b], ns[b], n[b], 1000.0, "ns");
+		tsv("poll_spread", name[b], spread(ns[b], n[b]), "x");
+		tsv("poll_ratio", name[b], p50[b] / p50[0], "x");
+		printf("%-26s %9.1f %9.1f %8.3f %.3f\n", name[b], p50[b],
+		       percentile(ns[b], n[b], 99) / 1000.0, p50[b] / p50[0],
+		       spread(ns[b], n[b]));
+	}
+}
+
+/* Signal storm goodput: {10, 1} ms signals x {0, 5, 50} ms service. */
+#define STORM_MS 2500
+
+static void bench_storm(void)
+{
+	static const int sig_ms[] = { 10, 1 }, svc_ms[] = { 0, 5, 50 };
+	struct storm_result r;
+	char rate_name[64], notifs_name[64];
+	unsigned int s, t, i;
+	double rate;
+
+	printf("\n== Signal storm goodput, %d ms per cell\n", STORM_MS);
+	printf("%-8s %-8s %-26s %9s %10s %8s\n", "signal", "service", "variant",
+	       "calls/s", "notif/call", "ENOENT");
+	for (s = 0; s < 2; s++) {
+		for (t = 0; t < 3; t++) {
+			snprintf(rate_name, sizeof(rate_name), "storm_rate_sig%dms_svc%dms",
+				 sig_ms[s], svc_ms[t]);
+			snprintf(notifs_name, sizeof(notifs_name),
+				 "storm_notifs_sig%dms_svc%dms", sig_ms[s], svc_ms[t]);
+			for (i = 0; i < NVARIANTS; i++) {
+				if (!variant_runs(&variants[i]))
+					continue;
+				if (storm_run(&variants[i], STORM_MS, sig_ms[s],
+					      svc_ms[t], &r))
+					continue;
+				rate = r.completed * 1000.0 / STORM_MS;
+				printf("%5d ms %5d ms %-26s %9.1f ", sig_ms[s],
+				       svc_ms[t], variants[i].name, rate);
+				if (r.completed)
+					printf("%10.2f", (double)r.notifications / r.completed);
+				else
+					printf("%10s", "-");
+				printf(" %8ld\n", r.enoent);
+				tsv(rate_name, variants[i].name, rate, "calls/s");
+				if (r.completed)
+					tsv(notifs_name, variants[i].name,
+					    (double)r.notifications / r.completed,
+					    "notifications/call");
+			}
+		}
+	}
+}
+
+/*
+ * Forwarding latency: with FORWARD, the time from kill() to the supervisor's
+ * poll() returning EPOLLPRI, next to the time from the task's trapped call to
+ * the supervisor's poll() returning POLLIN (the plain notification wake-up)
+ * with and without the module.
+ */
+#define LAT_SAMPLES 300
+
+struct lat_shared {
+	volatile long t_call;
+};
+
+static void lat_child(const struct storm_variant *v, int sock, struct lat_shared *sh)
+{
+	struct sigaction sa = { .sa_handler = storm_on_sig, .sa_flags = SA_RESTART };
+	int listener;
+	char go;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	listener = install_filter(__NR_getppid, v->data, v->flags);
+	if (listener < 0 || send_fd(sock, listener))
+		_exit(3);
+	close(listener);
+	/* Trap only once the supervisor has bound and set its policy. */
+	if (read(sock, &go, 1) != 1)
+		_exit(3);
+	for (;;) {
+		sh->t_call = now_ns();
+		syscall(__NR_getppid);
+	}
+}
+
+static int lat_run(const struct storm_variant *v, long *wake, long *fwd, long *n)
+{
+	struct lat_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct seccomp_sigfwd_signal s;
+	struct seccomp_notif_resp resp;
+	struct seccomp_notif notif;
+	int sv[2], listener, dev = -1;
+	const char *what = "setup";
+	long t0;
+	pid_t child;
+
+	*n = 0;
+	if (v->module ? module_load(NULL) : module_unload())
+		return -1;
+	if (sh == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -1;
+	child = fork();
+	if (!child)
+		lat_child(v, sv[1], sh);
+	listener = recv_fd(sv[0]);
+	if (listener >= 0 && v->module) {
+		dev = dev_bind_flags(listener, O_NONBLOCK);
+		dev_set_policy(dev, v->listener);
+	}
+	if (write(sv[0], "g", 1) != 1)
+		what = "child gone";
+	close(sv[0]);
+	close(sv[1]);
+	for (*n = 0; listener >= 0 && *n < LAT_SAMPLES; (*n)++) {
+		what = "no notification";
+		if (!poll_fd(listener, POLLIN, 5000))
+			break;
+		wake[*n] = now_ns() - sh->t_call;
+		memset(&notif, 0, sizeof(notif));
+		what = "RECV";
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &notif))
+			break;
+		if (v->listener & SECCOMP_SIGFWD_FORWARD) {
+			what = "no EPOLLPRI";
+			t0 = now_ns();
+			kill(child, SIGUSR1);
+			if (!poll_fd(listener, POLLPRI, 5000))
+				break;
+			fwd[*n] = now_ns() - t0;
+			while (!dev_recv_signal(dev, &s))
+				;
+		}
+		memset(&resp, 0, sizeof(resp));
+		resp.id = notif.id;
+		what = "SEND";
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp))
+			break;
+	}
+	if (*n < LAT_SAMPLES)
+		printf("%s: stopped at sample %ld: %s (%s)\n", v->name, *n, what,
+		       strerror(errno));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	if (dev >= 0)
+		close(dev);
+	if (listener >= 0)
+		close(listener);
+	munmap(sh, sizeof(*sh));
+	return *n == LAT_SAMPLES ? 0 : -1;
+}
+
+static void bench_latency(void)
+{
+	static const struct storm_variant lv[] = {
+		{ "stock", 0, 0, 0, 0 },
+		{ "module_empty", 1, 0, 0, 0 },
+		{ "FORWARD", 1, 0, 0, SECCOMP_SIGFWD_FORWARD },
+	};
+	static long wake[3][LAT_SAMPLES], fwd[LAT_SAMPLES];
+	long n[3] = { 0, 0, 0 };
+	unsigned int i;
+
+	printf("\n== Wake-up latency, %d samples per variant\n", LAT_SAMPLES);
+	for (i = 0; i < 3; i++)
+		lat_run(&lv[i], wake[i], fwd, &n[i]);
+	printf("%-14s %-30s %9s %9s\n", "variant", "what", "p50 us", "p99 us");
+	for (i = 0; i < 3; i++) {
+		if (n[i] < LAT_SAMPLES)
+			continue;
+		report("notify_wake", lv[i].name, wake[i], n[i], 1000.0, "us");
+		printf("%-14s %-30s %9.1f %9.1f\n", lv[i].name,
+		       "trapped call -> POLLIN", percentile(wake[i], n[i], 50) / 1000.0,
+		       percentile(wake[i], n[i], 99) / 1000.0);
+	}
+	if (n[2] < LAT_SAMPLES)
+		return;
+	report("forward_wake", "FORWARD", fwd, n[2], 1000.0, "us");
+	printf("%-14s %-30s %9.1f %9.1f\n", "FORWARD", "kill() -> EPOLLPRI",
+	       percentile(fwd, n[2], 50) / 1000.0, percentile(fwd, n[2], 99) / 1000.0);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} benches[] = {
+	{ "roundtrip", bench_roundtrip },
+	{ "othercaller", bench_othercaller },
+	{ "poll", bench_poll },
+	{ "storm", bench_storm },
+	{ "latency", bench_latency },
+};
+
+int main(int argc, char **argv)
+{
+	unsigned int i;
+	int a;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	native_ok = probe_native();
+	printf("native SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: %s\n",
+	       native_ok ? "yes" : "no (kernel < 5.19)");
+	for (i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
+		for (a = 1; a < argc; a++)
+			if (!strcmp(argv[a], benches[i].name))
+				break;
+		if (argc == 1 || a < argc)
+			benches[i].fn();
+	}
+	module_load(NULL);
+	return 0;
+}
