@@ -12,6 +12,7 @@
 
 #define BENCH_KO "/sigfwd/sigfwd_bench.ko"
 #define BENCH_RUN "/sys/module/sigfwd_bench/parameters/run"
+#define BENCH_RUN_WOKEN "/sys/module/sigfwd_bench/parameters/run_woken"
 #define BENCH_NS "/sys/module/sigfwd_bench/parameters/ns"
 
 static int native_ok;	/* the kernel has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
@@ -33,18 +34,6 @@ static double report(const char *bench, const char *variant, long *v, long n,
 	snprintf(name, sizeof(name), "%s_p99", bench);
 	tsv(name, variant, percentile(v, n, 99) / scale, unit);
 	return p50;
-}
-
-static int probe_native(void)
-{
-	pid_t pid = fork();
-	int status;
-
-	if (!pid)
-		_exit(install_filter(__NR_getppid, 0,
-				     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) < 0);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) && !WEXITSTATUS(status);
 }
 
 static const struct storm_variant variants[] = {
@@ -113,10 +102,9 @@ static int rt_once(const struct storm_variant *v, struct rt_shared *sh)
 		_exit(0);
 	}
 	listener = recv_fd(sv[0]);
-	if (listener >= 0 && v->module) {
+	if (listener >= 0 && v->listener) {
 		dev = dev_bind(listener);
-		if (v->listener)
-			dev_set_policy(dev, v->listener);
+		dev_set_policy(dev, v->listener);
 	}
 	if (write(sv[0], "g", 1) != 1)
 		listener = -1;
@@ -193,21 +181,21 @@ static void bench_roundtrip(void)
 
 /*
  * The hooked function's other callers: sigfwd_bench.ko times batches of
- * wait_for_completion_interruptible() calls that return at once (the module
- * hooks that function for every caller and lets all but seccomp's through),
- * with seccomp_sigfwd loaded and not, alternating blocks of batches.
+ * wait_for_completion_interruptible() calls that return at once ("call"), and
+ * of waits a work item completes ("woken", as real callers wait), with
+ * seccomp_sigfwd loaded and not, alternating blocks of batches. The module
+ * hooks that function for every caller and lets all but seccomp's through.
  */
 #define OC_BLOCKS 10
-#define OC_BATCHES 40
-#define OC_CALLS 2000
+#define OC_BATCHES 30
 
-static int oc_batch(long *ns_per_call_x1000)
+static int oc_batch(const char *param, int calls, long *ns_per_call_x1000)
 {
 	char buf[32];
 	int fd;
 
-	snprintf(buf, sizeof(buf), "%d", OC_CALLS);
-	if (write_file(BENCH_RUN, buf))
+	snprintf(buf, sizeof(buf), "%d", calls);
+	if (write_file(param, buf))
 		return -1;
 	fd = open(BENCH_NS, O_RDONLY);
 	if (fd < 0)
@@ -218,7 +206,7 @@ static int oc_batch(long *ns_per_call_x1000)
 		return -1;
 	}
 	close(fd);
-	*ns_per_call_x1000 = atol(buf) * 1000 / OC_CALLS;
+	*ns_per_call_x1000 = atol(buf) * 1000 / calls;
 	return 0;
 }
 
@@ -230,16 +218,41 @@ static double spread(long *v, long n)
 	return p50 ? (double)(percentile(v, n, 90) - percentile(v, n, 10)) / p50 : 0;
 }
 
+static void print_pair_header(void)
+{
+	printf("%-18s %-14s %9s %9s %8s %s\n", "what", "variant", "p50 ns",
+	       "p99 ns", "ratio", "spread (p90-p10)/p50");
+}
+
+/* Rows for "stock" (ns[0]) and "module_loaded" (ns[1]) of benchmark @bench. */
+static void report_pair(const char *bench, long *ns[2], const long n[2])
+{
+	static const char *const name[2] = { "stock", "module_loaded" };
+	char row[96];
+	double p50[2];
+	int b;
+
+	for (b = 0; b < 2; b++) {
+		p50[b] = report(bench, name[b], ns[b], n[b], 1000.0, "ns");
+		snprintf(row, sizeof(row), "%s_spread", bench);
+		tsv(row, name[b], spread(ns[b], n[b]), "x");
+		snprintf(row, sizeof(row), "%s_ratio", bench);
+		tsv(row, name[b], p50[b] / p50[0], "x");
+	}
+	for (b = 0; b < 2; b++)
+		printf("%-18s %-14s %9.1f %9.1f %8.3f %.3f\n", bench, name[b], p50[b],
+		       percentile(ns[b], n[b], 99) / 1000.0, p50[b] / p50[0],
+		       spread(ns[b], n[b]));
+}
+
 static void bench_othercaller(void)
 {
-	static long ns[2][OC_BLOCKS * OC_BATCHES];
-	static const char *const name[2] = { "stock", "module_loaded" };
-	long n[2] = { 0, 0 };
-	double p50[2];
+	static long call[2][OC_BLOCKS * OC_BATCHES], woken[2][OC_BLOCKS * OC_BATCHES];
+	long nc[2] = { 0, 0 }, nw[2] = { 0, 0 };
 	int fd, b, k, loaded;
 
-	printf("\n== Cost to other callers of wait_for_completion_interruptible(), %d blocks x %d batches x %d calls\n",
-	       OC_BLOCKS, OC_BATCHES, OC_CALLS);
+	printf("\n== Cost to other callers of wait_for_completion_interruptible(), %d blocks x %d batches\n",
+	       OC_BLOCKS, OC_BATCHES);
 	fd = open(BENCH_KO, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || syscall(__NR_finit_module, fd, "", 0)) {
 		printf("cannot load %s: %s\n", BENCH_KO, strerror(errno));
@@ -250,25 +263,21 @@ static void bench_othercaller(void)
 		loaded = b & 1;
 		if (loaded ? module_load(NULL) : module_unload())
 			continue;
-		for (k = 0; k < OC_BATCHES; k++)
-			if (!oc_batch(&ns[loaded][n[loaded]]))
-				n[loaded]++;
+		for (k = 0; k < OC_BATCHES; k++) {
+			if (!oc_batch(BENCH_RUN, 2000, &call[loaded][nc[loaded]]))
+				nc[loaded]++;
+			if (!oc_batch(BENCH_RUN_WOKEN, 100, &woken[loaded][nw[loaded]]))
+				nw[loaded]++;
+		}
 	}
 	syscall(__NR_delete_module, "sigfwd_bench", O_NONBLOCK);
-	if (!n[0] || !n[1]) {
-		printf("no batches ran\n");
+	if (!nc[0] || !nc[1] || !nw[0] || !nw[1]) {
+		printf("batches failed\n");
 		return;
 	}
-	printf("%-26s %9s %9s %8s %s\n", "variant", "p50 ns", "p99 ns", "ratio",
-	       "spread (p90-p10)/p50");
-	for (b = 0; b < 2; b++) {
-		p50[b] = report("othercaller", name[b], ns[b], n[b], 1000.0, "ns");
-		tsv("othercaller_spread", name[b], spread(ns[b], n[b]), "x");
-		tsv("othercaller_ratio", name[b], p50[b] / p50[0], "x");
-		printf("%-26s %9.1f %9.1f %8.3f %.3f\n", name[b], p50[b],
-		       percentile(ns[b], n[b], 99) / 1000.0, p50[b] / p50[0],
-		       spread(ns[b], n[b]));
-	}
+	print_pair_header();
+	report_pair("othercaller_call", (long *[2]){ call[0], call[1] }, nc);
+	report_pair("othercaller_woken", (long *[2]){ woken[0], woken[1] }, nw);
 }
 
 /*
@@ -282,11 +291,9 @@ static void bench_othercaller(void)
 static void bench_poll(void)
 {
 	static long ns[2][POLL_BLOCKS * POLL_BATCHES];
-	static const char *const name[2] = { "stock", "module_loaded" };
 	struct pollfd p;
 	long n[2] = { 0, 0 }, t0;
 	int sv[2], listener, b, k, i, loaded;
-	double p50[2];
 	pid_t child;
 
 	printf("\n== poll() on an idle listener, %d blocks x %d batches x %d calls\n",
@@ -318,19 +325,12 @@ static void bench_poll(void)
 	waitpid(child, NULL, 0);
 	close(sv[0]);
 	close(sv[1]);
-	if (listener < 0 || !n[0] || !n[1])
+	if (listener >= 0)
+		close(listener);
+	if (!n[0] || !n[1])
 		return;
-	close(listener);
-	printf("%-26s %9s %9s %8s %s\n", "variant", "p50 ns", "p99 ns", "ratio",
-	       "spread (p90-p10)/p50");
-	for (b = 0; b < 2; b++) {
-		p50[b] = report("poll", name[b], ns[b], n[b], 1000.0, "ns");
-		tsv("poll_spread", name[b], spread(ns[b], n[b]), "x");
-		tsv("poll_ratio", name[b], p50[b] / p50[0], "x");
-		printf("%-26s %9.1f %9.1f %8.3f %.3f\n", name[b], p50[b],
-		       percentile(ns[b], n[b], 99) / 1000.0, p50[b] / p50[0],
-		       spread(ns[b], n[b]));
-	}
+	print_pair_header();
+	report_pair("poll", (long *[2]){ ns[0], ns[1] }, n);
 }
 
 /* Signal storm goodput: {10, 1} ms signals x {0, 5, 50} ms service. */
@@ -430,7 +430,7 @@ static int lat_run(const struct storm_variant *v, long *wake, long *fwd, long *n
 	if (!child)
 		lat_child(v, sv[1], sh);
 	listener = recv_fd(sv[0]);
-	if (listener >= 0 && v->module) {
+	if (listener >= 0 && v->listener) {
 		dev = dev_bind_flags(listener, O_NONBLOCK);
 		dev_set_policy(dev, v->listener);
 	}
@@ -523,7 +523,7 @@ int main(int argc, char **argv)
 	int a;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
-	native_ok = probe_native();
+	native_ok = kernel_has_wait_killable_recv();
 	printf("native SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: %s\n",
 	       native_ok ? "yes" : "no (kernel < 5.19)");
 	for (i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {

@@ -120,11 +120,10 @@ static inline int storm_run(const struct storm_variant *v, int ms, int sig_ms,
 	if (!child)
 		storm_child_run(v, sv[1]);
 	listener = recv_fd(sv[0]);
-	if (listener >= 0 && v->module) {
-		dev = dev_bind(listener);
-		if (v->listener)
-			dev_set_policy(dev, v->listener);
-		fcntl(dev, F_SETFL, O_NONBLOCK);
+	/* Filter-data policies need no device: bind for listener policies only. */
+	if (listener >= 0 && v->listener) {
+		dev = dev_bind_flags(listener, O_NONBLOCK);
+		dev_set_policy(dev, v->listener);
 	}
 	if (listener < 0 || write(sv[0], "g", 1) != 1) {
 		close(sv[0]);

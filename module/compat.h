@@ -11,8 +11,10 @@
 
 /*
  * 5.11 replaced the pt_regs argument of ftrace callbacks with ftrace_regs and
- * renamed FTRACE_OPS_FL_RECURSION_SAFE (a promise) to FTRACE_OPS_FL_RECURSION
- * (a request for ftrace's own protection).
+ * turned FTRACE_OPS_FL_RECURSION_SAFE (a promise) into the default, with
+ * FTRACE_OPS_FL_RECURSION asking for ftrace's own protection: an extra
+ * call for every caller of the hooked function. The callback cannot recurse
+ * (its ops traces one function, which it never calls), so it asks for none.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
 typedef struct pt_regs sigfwd_fregs_t;
@@ -23,7 +25,7 @@ static inline struct pt_regs *sigfwd_get_regs(sigfwd_fregs_t *fregs)
 }
 #else
 typedef struct ftrace_regs sigfwd_fregs_t;
-#define SIGFWD_FTRACE_RECURSION FTRACE_OPS_FL_RECURSION
+#define SIGFWD_FTRACE_RECURSION 0
 static inline struct pt_regs *sigfwd_get_regs(sigfwd_fregs_t *fregs)
 {
 	return ftrace_get_regs(fregs);

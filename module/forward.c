@@ -179,13 +179,17 @@ void sigfwd_records_drop(struct sigfwd_listener *l)
 		record_free(r);
 }
 
-/* seccomp_notify_poll(struct file *, poll_table *): add EPOLLPRI. */
+/*
+ * seccomp_notify_poll(struct file *, poll_table *): add EPOLLPRI. Listeners
+ * no device is bound to skip the return probe: a bind racing this poll is
+ * harmless, as the first record wakes the filter's wqh and pollers poll again.
+ */
 static int poll_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct file **file = (struct file **)ri->data;
 
 	*file = (struct file *)regs_get_kernel_argument(regs, 0);
-	return 0;
+	return !sigfwd_listener_bound((*file)->private_data);
 }
 
 static int poll_return(struct kretprobe_instance *ri, struct pt_regs *regs)

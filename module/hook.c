@@ -50,7 +50,10 @@ int sigfwd_hook_init(void)
 	ret = register_ftrace_function(&sigfwd_ops);
 	if (ret) {
 		sigfwd_ftrace_free_filter(&sigfwd_ops);
-		return sigfwd_refuse("cannot hook %s (%d)", name, ret);
+		/* EBUSY: a livepatch (or another IPMODIFY user) redirects it. */
+		sigfwd_refuse("cannot hook %s (%d%s)", name, ret,
+			      ret == -EBUSY ? ", already redirected, by a livepatch?" : "");
+		return ret;
 	}
 	return 0;
 }

@@ -114,35 +114,49 @@ void sigfwd_listener_unbind(struct sigfwd_listener *l)
 	sigfwd_listener_put(l);
 }
 
+/* The bound listener of @filter; under rcu_read_lock(). */
+static struct sigfwd_listener *find_rcu(const void *filter)
+{
+	struct sigfwd_listener *l;
+
+	hash_for_each_possible_rcu(listeners, l, node, (unsigned long)filter)
+		if (READ_ONCE(l->filter) == filter)
+			return l;
+	return NULL;
+}
+
 /* The bound listener of @filter with a reference, or NULL. */
 struct sigfwd_listener *sigfwd_listener_get(const void *filter)
 {
-	struct sigfwd_listener *l, *found = NULL;
+	struct sigfwd_listener *l;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(listeners, l, node, (unsigned long)filter) {
-		if (READ_ONCE(l->filter) == filter &&
-		    kref_get_unless_zero(&l->ref)) {
-			found = l;
-			break;
-		}
-	}
+	l = find_rcu(filter);
+	if (l && !kref_get_unless_zero(&l->ref))
+		l = NULL;
 	rcu_read_unlock();
-	return found;
+	return l;
 }
 
 /* For poll on the listener fd (atomic context). */
+bool sigfwd_listener_bound(const void *filter)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = find_rcu(filter);
+	rcu_read_unlock();
+	return ret;
+}
+
 bool sigfwd_listener_has_records(const void *filter)
 {
 	struct sigfwd_listener *l;
-	bool ret = false;
+	bool ret;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(listeners, l, node, (unsigned long)filter)
-		if (READ_ONCE(l->filter) == filter) {
-			ret = READ_ONCE(l->nr_records);
-			break;
-		}
+	l = find_rcu(filter);
+	ret = l && READ_ONCE(l->nr_records);
 	rcu_read_unlock();
 	return ret;
 }
@@ -150,19 +164,13 @@ bool sigfwd_listener_has_records(const void *filter)
 u32 sigfwd_listener_policy(const void *filter)
 {
 	struct sigfwd_listener *l;
-	u32 policy = 0;
-	bool found = false;
+	u32 policy;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(listeners, l, node, (unsigned long)filter) {
-		if (READ_ONCE(l->filter) == filter) {
-			policy = sigfwd_listener_effective(l);
-			found = true;
-			break;
-		}
-	}
+	l = find_rcu(filter);
+	policy = l ? sigfwd_listener_effective(l) : sigfwd_default_policy();
 	rcu_read_unlock();
-	return found ? policy : sigfwd_default_policy();
+	return policy;
 }
 
 /* seccomp_notify_release(struct inode *, struct file *) is about to run. */

@@ -81,6 +81,7 @@ int sigfwd_listener_bind(struct file *listener, struct sigfwd_listener **out);
 void sigfwd_listener_unbind(struct sigfwd_listener *l);
 u32 sigfwd_listener_policy(const void *filter);
 struct sigfwd_listener *sigfwd_listener_get(const void *filter);
+bool sigfwd_listener_bound(const void *filter);
 bool sigfwd_listener_has_records(const void *filter);
 void sigfwd_listener_put(struct sigfwd_listener *l);
 

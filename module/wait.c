@@ -12,6 +12,7 @@
 
 #include <linux/completion.h>
 #include <linux/errno.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -25,6 +26,8 @@
 #define AFTER_RECV SECCOMP_SIGFWD_KILLABLE_AFTER_RECV
 #define BEFORE_RECV SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV
 #define FORWARD SECCOMP_SIGFWD_FORWARD
+/* How often a forwarding wait woken without a signal looks for one. */
+#define FAKE_RECHECK msecs_to_jiffies(20)
 
 /* One redirected wait. */
 struct sigfwd_wait {
@@ -114,7 +117,7 @@ static int policy_wait(struct sigfwd_wait *w)
 	struct completion *x = w->x;
 	DECLARE_SWAITQUEUE(sw);
 	wait_queue_entry_t wq;
-	bool q, hold, report, wake;
+	bool q, hold, report, wake, fake;
 	int ret;
 
 	init_waitqueue_entry(&wq, current);
@@ -146,14 +149,27 @@ static int policy_wait(struct sigfwd_wait *w)
 		}
 		if (q && hold && signal_pending(current))
 			w->held = true;
-		if (report && signal_pending(current) &&
-		    sigfwd_record_signal(w->l, w->rec, q)) {
-			w->reported = true;
-			continue;
+		fake = false;
+		if (report && signal_pending(current)) {
+			if (sigfwd_record_signal(w->l, w->rec, q)) {
+				w->reported = true;
+				continue;
+			}
+			/*
+			 * Pending without a signal (a freezer's, livepatch's or
+			 * task_work's wake-up, which stays pending until the
+			 * call returns): this sleep is killable, and a real
+			 * signal would not wake it, so look for one now and
+			 * then. Also taken once the listener is gone.
+			 */
+			fake = true;
 		}
 		if (q != queued(w->knotif))
 			continue;
-		schedule();
+		if (fake)
+			schedule_timeout(FAKE_RECHECK);
+		else
+			schedule();
 	}
 	finish_swait(&x->wait, &sw);
 	remove_wait_queue(wqh, &wq);

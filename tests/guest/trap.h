@@ -127,6 +127,19 @@ static inline int install_filter(int nr, unsigned int data, unsigned long flags)
 		       SECCOMP_FILTER_FLAG_NEW_LISTENER | flags, &prog);
 }
 
+/* Does the kernel know SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19+)? */
+static inline int kernel_has_wait_killable_recv(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid)
+		_exit(install_filter(__NR_getppid, 0,
+				     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) < 0);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && !WEXITSTATUS(status);
+}
+
 static void *ignore_thread(void *arg)
 {
 	(void)arg;
