@@ -35,4 +35,9 @@ demo:
 check:
 	RELEASES="$(RELEASES)" tests/run-matrix
 
-.PHONY: all module install uninstall clean check demo
+# Benchmarks: build/bench/results.tsv and build/bench/bench.{svg,png}.
+BENCH_RELEASES ?= bookworm bullseye
+bench:
+	scripts/bench $(BENCH_RELEASES)
+
+.PHONY: all module install uninstall clean check demo bench

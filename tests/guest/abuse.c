@@ -785,7 +785,7 @@ CASE(stress_64_threads_20000_notifications_exact_accounting)
 	sup.dev = dev_bind_flags(sup.listener, O_NONBLOCK);
 	ENSURE(sup.dev >= 0, "bind: %s", strerror(errno));
 	t0 = now_ms();
-	while (st->ready < ST_THREADS && now_ms() - t0 < 30000)
+	while (st->ready < ST_THREADS && now_ms() - t0 < slow_ms(30000))
 		sleep_ms(10);
 	ENSURE(st->ready == ST_THREADS, "only %d threads ready", st->ready);
 	for (; started < ST_SUPS; started++)

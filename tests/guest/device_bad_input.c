@@ -825,7 +825,7 @@ CASE(bind_racing_listener_close_is_safe)
 	for (i = 0; i < 2; i++)
 		CHECK(!pthread_create(&th[i], NULL, race_binder,
 				      (void *)(long)(i + 1)), "pthread_create");
-	end = now_ms() + RACE_MS;
+	end = now_ms() + slow_ms(RACE_MS);
 	for (n = 0; n < RACE_TRAPS && now_ms() < end; n++) {
 		if (trap_start(&t, &o))
 			break;

@@ -243,7 +243,7 @@ static int mt_start(struct mt *m, const struct mt_opts *o)
 /* Let the held child make its calls once all its slots are ready. */
 static int mt_go(struct mt *m, int slots)
 {
-	long end = now_ms() + 5000;
+	long end = now_ms() + slow_ms(5000);
 
 	while (m->sh->ready < slots && now_ms() < end)
 		sleep_ms(1);

@@ -54,6 +54,17 @@ extern const struct tcase __start_tcases[], __stop_tcases[];
 		      strerror(errno));					\
 	} while (0)
 
+/*
+ * A deadline that only bounds progress (never a timing claim), stretched on
+ * slow kernels: the debug tier sets SIGFWD_SLOW in the guest's environment.
+ */
+static inline long slow_ms(long ms)
+{
+	const char *f = getenv("SIGFWD_SLOW");
+
+	return f && atol(f) > 1 ? ms * atol(f) : ms;
+}
+
 int main(int argc, char **argv)
 {
 	const struct tcase *c;

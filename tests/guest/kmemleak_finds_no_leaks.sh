@@ -13,4 +13,4 @@ sleep 6
 echo scan >$f
 leaks=$(cat $f)
 [ -z "$leaks" ] || { echo "$leaks"; fail "kmemleak reports unreferenced objects"; }
-echo "kmemleak: no unreferenced object after the suite"
+echo "kmemleak: nothing leaked during the suite"
