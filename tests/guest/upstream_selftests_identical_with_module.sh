@@ -1,5 +1,7 @@
 # The kernel's own seccomp selftests give the same result for every test
-# with the module loaded (empty policy) as without it.
+# with the module loaded (empty policy) as without it; with every policy bit
+# on for every notification, only the tests that signal a waiting
+# notification may differ.
 #
 # Some upstream tests are timing-sensitive under emulation (7.2's
 # user_notification_wait_killable_after_reply flips on the stock kernel
@@ -8,25 +10,45 @@
 . /sigfwd/lib.sh
 st=/sigfwd/bin/seccomp_bpf
 [ -x $st ] || fail "no seccomp_bpf built for this kernel"
-# "ok 12 global.mode_strict_support" -> "global.mode_strict_support ok";
-# a skip keeps its marker, not its reason.
+# "ok 12 global.mode_strict_support" -> "global.mode_strict_support pass";
+# "fail" and "skip" likewise (a skip's reason is dropped).
 results() {
 	sed -nE 's/^(not ok|ok) [0-9]+ ([^ #]+)( # (SKIP).*)?.*$/\2 \1\4/p' "$1" |
-		tr ' ' '_' | sed 's/_/ /' | sort
+		sed -E 's/ not ok$/ fail/; s/ okSKIP$/ skip/; s/ ok$/ pass/' | sort
 }
-run() { # side round
-	if [ $1 = stock ]; then unload; else load; fi
+run() { # side round [module parameters]
+	unload
+	[ $1 = stock ] || load $3
 	$st >$1.out.$2 2>&1
 	results $1.out.$2 >$1.res.$2
 	[ -s $1.res.$2 ] || fail "the selftest printed no results ($1)"
+}
+# With a policy for every notification (default_policy=7, all bits, as a
+# runner attaching a listener policy would set), only the tests that signal
+# a task waiting for its supervisor may change (each policy holds such a
+# signal); every other test must give the stock result.
+SIGNAL_TESTS=' global.user_notification_signal global.user_notification_wait_killable global.user_notification_wait_killable_pre_notification global.user_notification_wait_killable_fatal '
+policy_run() {
+	run policy 1 default_policy=7
+	changed=$(awk 'NR == FNR { s[$1] = $2; next } s[$1] != $2 { print $1 }' \
+		stock.res.1 policy.res.1)
+	echo "default_policy=7: $(grep -c ' pass$' policy.res.1) pass; changed:" $changed
+	for t in $changed; do
+		case "$SIGNAL_TESTS" in
+		*" $t "*) ;;
+		*) fail "default_policy=7 changed $t, which signals no waiting notification" ;;
+		esac
+	done
+	unload
 }
 cd /tmp
 run stock 1
 run module 1
 for r in stock module; do
-	echo "$r: $(grep -c ' ok$' $r.res.1) pass, $(grep -c ' not_ok' $r.res.1) fail, $(grep -c 'SKIP$' $r.res.1) skip"
+	echo "$r: $(grep -c ' pass$' $r.res.1) pass, $(grep -c ' fail$' $r.res.1) fail, $(grep -c ' skip$' $r.res.1) skip"
 done
-grep -v ' ok$' stock.res.1 | sed 's/^/stock: /'
+grep -v ' pass$' stock.res.1 | sed 's/^/stock: /'
+policy_run
 cmp -s stock.res.1 module.res.1 && exit 0
 diff stock.res.1 module.res.1
 echo "results differ: two more rounds each"
