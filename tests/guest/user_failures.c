@@ -282,12 +282,18 @@ CASE(go_style_preemption_storm_10ms_and_1ms)
 			/*
 			 * Without KILLABLE_BEFORE_RECV a queued notification is
 			 * stock: a signal withdraws it, unseen unless RECV races
-			 * the withdrawal (then the reply gets ENOENT).
+			 * the withdrawal (then the reply gets ENOENT) or RECV and
+			 * an instant reply both do (the drain below the window
+			 * replies at once): seccomp drops a reply that lands
+			 * between an interrupted wait and its notify_lock, as on
+			 * a stock kernel, and the call restarts.
 			 */
-			if (!v[i].exact && x->completed == x->notifs - x->enoent) {
-				printf("note: %s %d ms: %ld calls, %ld notifications: %ld RECV raced a withdrawal while queued (ENOENT)\n",
+			if (!v[i].exact && x->completed <= x->notifs - x->enoent &&
+			    x->completed >= x->notifs - x->enoent - 2) {
+				printf("note: %s %d ms: %ld calls, %ld notifications: %ld RECV raced a withdrawal while queued (ENOENT), %ld with the reply too\n",
 				       v[i].name, periods[p] / 1000, x->completed,
-				       x->notifs, x->enoent);
+				       x->notifs, x->enoent,
+				       x->notifs - x->enoent - x->completed);
 				continue;
 			}
 			printf("FAIL %s %d ms: %ld calls completed with %ld notifications, %ld ENOENT\n",
