@@ -33,11 +33,27 @@ policy_run() {
 	changed=$(awk 'NR == FNR { s[$1] = $2; next } s[$1] != $2 { print $1 }' \
 		stock.res.1 policy.res.1)
 	echo "default_policy=7: $(grep -c ' pass$' policy.res.1) pass; changed:" $changed
+	odd=
 	for t in $changed; do
 		case "$SIGNAL_TESTS" in
 		*" $t "*) ;;
-		*) fail "default_policy=7 changed $t, which signals no waiting notification" ;;
+		*) odd="$odd $t" ;;
 		esac
+	done
+	[ -n "$odd" ] || { unload; return; }
+	# As below: a flaky test fails only if its outcomes never overlap.
+	echo "changed outside the signal tests:$odd; two more rounds each"
+	for i in 2 3; do
+		run stock p$i
+		run policy $i default_policy=7
+	done
+	for t in $odd; do
+		s=$(cat stock.res.* | awk -v t=$t '$1 == t { print $2 }' | sort -u)
+		p=$(cat policy.res.* | awk -v t=$t '$1 == t { print $2 }' | sort -u)
+		same=
+		for o in $p; do echo "$s" | grep -qx "$o" && same=1; done
+		[ -n "$same" ] || fail "default_policy=7 changed $t (stock:" $s "policy:" $p "), which signals no waiting notification"
+		echo "flaky either way: $t stock:" $s "policy:" $p
 	done
 	unload
 }
