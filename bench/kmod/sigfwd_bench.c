@@ -25,7 +25,35 @@ static unsigned long ns;
 module_param(ns, ulong, 0444);
 MODULE_PARM_DESC(ns, "Nanoseconds the last run took");
 
-/* Called with the module's parameter lock held: one run at a time. */
+static DECLARE_COMPLETION(woken);
+
+static void complete_woken(struct work_struct *work)
+{
+	complete(&woken);
+}
+
+static DECLARE_WORK(woken_work, complete_woken);
+
+/* One wait: on the done completion, or on one a work item completes. */
+static int wait_once(bool real)
+{
+	int ret;
+
+	if (!real)
+		return wait_for_completion_interruptible(&bench_done);
+	reinit_completion(&woken);
+	schedule_work(&woken_work);
+	ret = wait_for_completion_interruptible(&woken);
+	/* Do not return while the work may still complete. */
+	if (ret)
+		flush_work(&woken_work);
+	return ret;
+}
+
+/*
+ * Called with the module's parameter lock held: one run at a time. kp->arg
+ * is NULL for "run", non-NULL for "run_woken".
+ */
 static int run_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned int i, calls;
@@ -39,7 +67,7 @@ static int run_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	start = ktime_get_ns();
 	for (i = 0; i < calls; i++) {
-		ret = wait_for_completion_interruptible(&bench_done);
+		ret = wait_once(kp->arg);
 		if (ret)
 			return ret;
 	}
@@ -52,46 +80,7 @@ static const struct kernel_param_ops run_ops = {
 };
 module_param_cb(run, &run_ops, NULL, 0200);
 MODULE_PARM_DESC(run, "Write N: time N calls of wait_for_completion_interruptible()");
-
-static DECLARE_COMPLETION(woken);
-
-static void complete_woken(struct work_struct *work)
-{
-	complete(&woken);
-}
-
-static DECLARE_WORK(woken_work, complete_woken);
-
-static int run_woken_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int i, calls;
-	u64 start;
-	int ret;
-
-	ret = kstrtouint(val, 0, &calls);
-	if (ret)
-		return ret;
-	if (!calls || calls > BENCH_MAX_CALLS)
-		return -EINVAL;
-	start = ktime_get_ns();
-	for (i = 0; i < calls; i++) {
-		reinit_completion(&woken);
-		schedule_work(&woken_work);
-		ret = wait_for_completion_interruptible(&woken);
-		if (ret) {
-			/* Do not return while the work may still complete. */
-			flush_work(&woken_work);
-			return ret;
-		}
-	}
-	ns = ktime_get_ns() - start;
-	return 0;
-}
-
-static const struct kernel_param_ops run_woken_ops = {
-	.set = run_woken_set,
-};
-module_param_cb(run_woken, &run_woken_ops, NULL, 0200);
+module_param_cb(run_woken, &run_ops, &woken, 0200);
 MODULE_PARM_DESC(run_woken, "Write N: time N waits completed by a work item");
 
 static int __init sigfwd_bench_init(void)
