@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "compat.h"
+#include "layout.h"
 #include "sigfwd.h"
 
 /* One open device fd: bound to at most one listener, once. */
@@ -31,7 +32,7 @@ static long ioctl_version(void __user *arg)
 		.kernel_version = SIGFWD_KERNEL_VERSION,
 	};
 
-	if (SIGFWD_NATIVE_KILLABLE_RECV)
+	if (sigfwd_layout.native_killable_recv)
 		v.features |= SECCOMP_SIGFWD_FEAT_NATIVE_KILLABLE_RECV;
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }

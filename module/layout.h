@@ -19,6 +19,8 @@ struct sigfwd_layout {
 	size_t notif_list;
 	/* enum notify_state */
 	u32 state_init, state_sent, state_replied;
+	/* seccomp_filter.wait_killable_recv exists (5.19 or a backport) */
+	bool native_killable_recv;
 };
 
 extern struct sigfwd_layout sigfwd_layout;

@@ -15,6 +15,7 @@
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -23,14 +24,19 @@
 struct sigfwd_targets sigfwd_targets;
 char sigfwd_refusal[160];
 
-int sigfwd_refuse(const char *fmt, ...)
+static int test_max_wait_sites = SIGFWD_MAX_SITES;
+module_param(test_max_wait_sites, int, 0400);
+MODULE_PARM_DESC(test_max_wait_sites,
+		 "Testing only: a smaller table of wait call sites");
+
+int sigfwd_refuse_with(int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(sigfwd_refusal, sizeof(sigfwd_refusal), fmt, ap);
 	va_end(ap);
-	return -ENOENT;
+	return err;
 }
 
 /* "name+0x4/0x2a0" -> start of name and its size, if the name is @want. */
@@ -78,60 +84,105 @@ static int lookup_func(const char *name, struct sigfwd_func *f)
 
 /*
  * The notification wait is a static function the compiler clones; its suffix
- * depends on the build (.constprop.0 on 5.10/6.1, .isra.0 on 6.12/7.x).
+ * depends on the build (.constprop.0 on 5.10/6.1, .isra.0 on 6.12/7.x), and
+ * a build may keep more than one clone. Every clone found is scanned, with
+ * its split-off .cold part.
  */
 static const char * const notify_suffixes[] = {
-	"", ".constprop.0", ".isra.0", ".part.0", ".constprop.0.isra.0",
-	".isra.0.constprop.0", ".constprop.1", ".isra.1",
+	"", ".constprop.0", ".constprop.1", ".isra.0", ".isra.1", ".part.0",
+	".part.1", ".constprop.0.isra.0", ".isra.0.constprop.0",
 };
+
+/* Add @name to the functions scanned if it exists; absent is not an error. */
+static int add_notify(const char *name)
+{
+	struct sigfwd_targets *t = &sigfwd_targets;
+	struct sigfwd_func f;
+	int ret;
+
+	ret = lookup_func(name, &f);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return sigfwd_refuse_with(ret, "cannot resolve %s (%d)", name, ret);
+	if (t->nr_notify == ARRAY_SIZE(t->notify))
+		return sigfwd_refuse_with(-E2BIG,
+					  "more than %zu parts of seccomp_do_user_notification",
+					  ARRAY_SIZE(t->notify));
+	t->notify[t->nr_notify++] = f;
+	return 0;
+}
 
 static int resolve_notify(void)
 {
 	struct sigfwd_targets *t = &sigfwd_targets;
 	char name[KSYM_NAME_LEN];
-	int i;
+	int i, n, ret;
 
 	for (i = 0; i < ARRAY_SIZE(notify_suffixes); i++) {
 		snprintf(name, sizeof(name), "seccomp_do_user_notification%s",
 			 notify_suffixes[i]);
-		if (!lookup_func(name, &t->notify[0]))
-			break;
+		n = t->nr_notify;
+		ret = add_notify(name);
+		if (!ret && t->nr_notify > n) {
+			strlcat(name, ".cold", sizeof(name));
+			ret = add_notify(name);
+		}
+		if (ret)
+			return ret;
 	}
-	if (i == ARRAY_SIZE(notify_suffixes))
+	if (!t->nr_notify)
 		return sigfwd_refuse("seccomp_do_user_notification not found in kallsyms");
-	t->nr_notify = 1;
-	/* A split-off cold part may hold the call too. */
-	strlcat(name, ".cold", sizeof(name));
-	if (!lookup_func(name, &t->notify[1]))
-		t->nr_notify = 2;
 	return 0;
 }
 
 /*
- * Record the return address of every direct call from @f to @callee. With
- * call depth tracking the call may point at a thunk just before the callee.
- * A stray 0xe8 byte can only add an address no real call returns to.
+ * Is @target the start of wait_for_completion_interruptible()? With call
+ * depth tracking (retbleed=stuff) calls are patched to a thunk in the
+ * function's padding, named __pfx_<function>, which runs on into it.
  */
-static void find_call_sites(const struct sigfwd_func *f, unsigned long callee)
+static bool calls_wait(unsigned long target)
+{
+	static const char want[] = "wait_for_completion_interruptible+";
+	static const char pfx[] = "__pfx_";
+	char buf[KSYM_SYMBOL_LEN];
+
+	sprint_symbol(buf, target);
+	if (str_has_prefix(buf, want))
+		return str_has_prefix(buf + strlen(want), "0x0/");
+	return str_has_prefix(buf, pfx) &&
+	       str_has_prefix(buf + strlen(pfx), want);
+}
+
+/*
+ * Record the return address of every direct call from @f to
+ * wait_for_completion_interruptible(). A stray 0xe8 byte that happens to
+ * point there can only add an address no real call returns to.
+ */
+static int find_call_sites(const struct sigfwd_func *f)
 {
 	struct sigfwd_targets *t = &sigfwd_targets;
+	int max = clamp(test_max_wait_sites, 0, SIGFWD_MAX_SITES);
 	unsigned long p, target;
 	u8 insn[5];
 	s32 rel;
 
 	for (p = f->start; p + sizeof(insn) <= f->start + f->size; p++) {
 		if (copy_from_kernel_nofault(insn, (void *)p, sizeof(insn)))
-			return;
+			return sigfwd_refuse_with(-EFAULT, "cannot read %s", f->name);
 		if (insn[0] != 0xe8)
 			continue;
 		memcpy(&rel, &insn[1], sizeof(rel));
 		target = p + sizeof(insn) + (long)rel;
-		if (target > callee || callee - target > 64)
+		if (!calls_wait(target))
 			continue;
-		if (t->nr_wait_sites == SIGFWD_MAX_SITES)
-			return;
+		if (t->nr_wait_sites >= max)
+			return sigfwd_refuse_with(-E2BIG,
+				"more than %d calls to wait_for_completion_interruptible in seccomp_do_user_notification",
+						  max);
 		t->wait_sites[t->nr_wait_sites++] = p + sizeof(insn);
 	}
+	return 0;
 }
 
 static int resolve_listener_fops(void)
@@ -166,9 +217,11 @@ int sigfwd_resolve_targets(const char *extra)
 	ret = resolve_notify();
 	if (ret)
 		return ret;
-	for (i = 0; i < t->nr_notify; i++)
-		find_call_sites(&t->notify[i],
-				(unsigned long)wait_for_completion_interruptible);
+	for (i = 0; i < t->nr_notify; i++) {
+		ret = find_call_sites(&t->notify[i]);
+		if (ret)
+			return ret;
+	}
 	if (!t->nr_wait_sites)
 		return sigfwd_refuse("%s has no call to wait_for_completion_interruptible",
 				     t->notify[0].name);

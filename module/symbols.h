@@ -19,8 +19,8 @@ struct sigfwd_func {
  * are only compared with, never called (IBT: see README, "Safety").
  */
 struct sigfwd_targets {
-	/* The clone of seccomp_do_user_notification() and its .cold part. */
-	struct sigfwd_func notify[2];
+	/* The clones of seccomp_do_user_notification() and their .cold parts. */
+	struct sigfwd_func notify[8];
 	int nr_notify;
 	/* Return addresses of its wait_for_completion_interruptible() calls. */
 	unsigned long wait_sites[SIGFWD_MAX_SITES];
@@ -38,6 +38,8 @@ bool sigfwd_is_wait_site(unsigned long ret_addr);
 
 /* One-line reason for refusing to load, printed by module init. */
 extern char sigfwd_refusal[160];
-__printf(1, 2) int sigfwd_refuse(const char *fmt, ...);
+__printf(2, 3) int sigfwd_refuse_with(int err, const char *fmt, ...);
+/* Refuse for something the kernel lacks: -ENOENT. */
+#define sigfwd_refuse(fmt, ...) sigfwd_refuse_with(-ENOENT, fmt, ##__VA_ARGS__)
 
 #endif
