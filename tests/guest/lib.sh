@@ -6,3 +6,21 @@ skip() { echo "$*"; exit 77; }
 loaded() { grep -q '^seccomp_sigfwd ' /proc/modules; }
 load() { loaded || insmod $KO "$@" || { dmesg | tail -n 5; fail "insmod $*"; }; }
 unload() { ! loaded || rmmod seccomp_sigfwd || fail "rmmod"; }
+# refused PARAMS ERRNO REASON: loading with PARAMS fails with ERRNO and exactly
+# one log line, "refusing to load on <release>: REASON" (REASON a regex).
+refused() {
+	dmesg -c >/dev/null
+	out=$(finit $KO "$1") && {
+		rmmod seccomp_sigfwd
+		dmesg
+		fail "load with $1 succeeded"
+	}
+	echo "$out"
+	dmesg
+	! loaded || fail "module listed after refusal"
+	echo "$out" | grep -q "(errno $2)" || fail "refusal is not errno $2"
+	[ "$(dmesg | grep -v taint | grep -c 'seccomp_sigfwd:')" = 1 ] ||
+		fail "not exactly one log line"
+	dmesg | grep -q "seccomp_sigfwd: refusing to load on $(uname -r): $3" ||
+		fail "refusal does not say: $3"
+}
