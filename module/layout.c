@@ -495,14 +495,17 @@ int sigfwd_read_layout(void)
 		ret = read_layouts(&b);
 	kvfree(b.by_id);
 	vfree(data);
-	if (!ret)
-		pr_info("layout from BTF: knotif.ready@%zu list@%zu state@%zu, filter.prev@%zu prog@%zu notif@%zu notify_lock@%zu wqh@%zu, notification.notifications@%zu%s\n",
-			sigfwd_layout.knotif_ready, sigfwd_layout.knotif_list,
-			sigfwd_layout.knotif_state, sigfwd_layout.filter_prev,
-			sigfwd_layout.filter_prog, sigfwd_layout.filter_notif,
-			sigfwd_layout.filter_notify_lock,
-			sigfwd_layout.filter_wqh, sigfwd_layout.notif_list,
-			sigfwd_layout.native_killable_recv ?
-			", wait_killable_recv" : "");
-	return ret;
+	if (ret)
+		return ret;
+	/* The targets (resolved before) and the layout: the kernel checks out. */
+	sigfwd_log_targets();
+	pr_info("layout from BTF: knotif.ready@%zu list@%zu state@%zu, filter.prev@%zu prog@%zu notif@%zu notify_lock@%zu wqh@%zu, notification.notifications@%zu%s\n",
+		sigfwd_layout.knotif_ready, sigfwd_layout.knotif_list,
+		sigfwd_layout.knotif_state, sigfwd_layout.filter_prev,
+		sigfwd_layout.filter_prog, sigfwd_layout.filter_notif,
+		sigfwd_layout.filter_notify_lock,
+		sigfwd_layout.filter_wqh, sigfwd_layout.notif_list,
+		sigfwd_layout.native_killable_recv ?
+		", wait_killable_recv" : "");
+	return 0;
 }

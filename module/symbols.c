@@ -231,13 +231,21 @@ int sigfwd_resolve_targets(const char *extra)
 	if (extra && *extra && lookup_func(extra, &f))
 		return sigfwd_refuse("%s not found in kallsyms", extra);
 
+	return 0;
+}
+
+/* Logged once the layout is verified too: a refusal stays one line. */
+void sigfwd_log_targets(void)
+{
+	const struct sigfwd_targets *t = &sigfwd_targets;
+	int i;
+
 	for (i = 0; i < t->nr_notify; i++)
 		pr_info("resolved %s (%#lx bytes)\n", t->notify[i].name,
 			t->notify[i].size);
 	pr_info("resolved %d wait call site(s), %ps, %ps, %ps\n",
 		t->nr_wait_sites, (void *)t->notify_poll,
 		(void *)t->notify_ioctl, (void *)t->notify_release);
-	return 0;
 }
 
 bool sigfwd_is_wait_site(unsigned long ret_addr)

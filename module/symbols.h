@@ -35,6 +35,7 @@ extern struct sigfwd_targets sigfwd_targets;
 
 int sigfwd_resolve_targets(const char *extra);
 bool sigfwd_is_wait_site(unsigned long ret_addr);
+void sigfwd_log_targets(void);
 
 /* One-line reason for refusing to load, printed by module init. */
 extern char sigfwd_refusal[160];
