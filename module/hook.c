@@ -36,7 +36,7 @@ static void notrace sigfwd_ftrace(unsigned long ip, unsigned long parent_ip,
 static struct ftrace_ops sigfwd_ops = {
 	.func = sigfwd_ftrace,
 	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
-		 SIGFWD_FTRACE_RECURSION,
+		 FTRACE_OPS_FL_PERMANENT | SIGFWD_FTRACE_RECURSION,
 };
 
 int sigfwd_hook_init(void)

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Bindings between device fds and seccomp listeners, keyed by the listener's
- * filter. A kprobe on seccomp_notify_release() drops a binding when its
- * listener is closed, so a filter address is never matched after the filter
- * could have been freed and reused.
+ * filter. The release of a listener file (hook_notify_release.c) unhashes
+ * its binding, so a filter address is never matched after the filter could
+ * have been freed and reused. A second identity, the filter's notification
+ * object at BIND, is checked on every lookup: a binding whose filter no
+ * longer holds it was released unseen and is never used.
+ *
+ * The release callback runs in atomic context, also on PREEMPT_RT: it takes
+ * only the raw hash lock and defers the rest of a binding's end (l->lock,
+ * freeing records, waking RECV_SIGNAL) to a work item.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -11,18 +17,28 @@
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/kref.h>
-#include <linux/kprobes.h>
-#include <linux/ptrace.h>
+#include <linux/llist.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include "layout.h"
 #include "sigfwd.h"
 #include "symbols.h"
 
 static DEFINE_HASHTABLE(listeners, 6);
-static DEFINE_SPINLOCK(listeners_lock);
+static DEFINE_RAW_SPINLOCK(listeners_lock);	/* the hash, and hashed state */
+
+static void released_work(struct work_struct *work);
+static LLIST_HEAD(released);
+static DECLARE_WORK(release_work, released_work);
+
+/* The filter's notification object now; the filter must be alive. */
+static const void *notif_of(const void *filter)
+{
+	return READ_ONCE(*sigfwd_member((void *)filter, filter_notif, void *));
+}
 
 static struct sigfwd_listener *find_locked(const void *filter)
 {
@@ -34,6 +50,25 @@ static struct sigfwd_listener *find_locked(const void *filter)
 	return NULL;
 }
 
+/* Under listeners_lock: true if this caller unhashed @l and so ends it. */
+static bool unhash_locked(struct sigfwd_listener *l)
+{
+	if (!hash_hashed(&l->node))
+		return false;
+	hash_del_rcu(&l->node);
+	return true;
+}
+
+/* Process context, @l unhashed by the caller: it can no longer be used. */
+static void listener_end(struct sigfwd_listener *l)
+{
+	spin_lock(&l->lock);
+	WRITE_ONCE(l->filter, NULL);
+	spin_unlock(&l->lock);
+	sigfwd_records_drop(l);
+	wake_up_all(&l->wq);
+}
+
 bool sigfwd_is_listener(const struct file *file)
 {
 	const struct file_operations *fops = file->f_op;
@@ -42,42 +77,6 @@ bool sigfwd_is_listener(const struct file *file)
 	       (unsigned long)fops->poll == sigfwd_targets.notify_poll &&
 	       (unsigned long)fops->unlocked_ioctl == sigfwd_targets.notify_ioctl &&
 	       (unsigned long)fops->release == sigfwd_targets.notify_release;
-}
-
-int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
-{
-	void *filter = file->private_data;
-	struct sigfwd_listener *l;
-	int ret = 0;
-
-	if (!sigfwd_is_listener(file))
-		return -EINVAL;
-	/* No task left under the filter: nothing will ever be notified. */
-	if (!refcount_read(sigfwd_member(filter, filter_users, refcount_t)))
-		return -ESRCH;
-
-	l = sigfwd_zalloc(sizeof(*l));
-	if (!l)
-		return -ENOMEM;
-	l->filter = filter;
-	l->policy = SIGFWD_POLICY_UNSET;
-	kref_init(&l->ref);
-	spin_lock_init(&l->lock);
-	INIT_LIST_HEAD(&l->records);
-	init_waitqueue_head(&l->wq);
-	spin_lock(&listeners_lock);
-	if (find_locked(filter))
-		ret = -EBUSY;
-	else
-		hash_add_rcu(listeners, &l->node, (unsigned long)filter);
-	spin_unlock(&listeners_lock);
-	if (ret) {
-		kfree(l);
-		sigfwd_freed();
-		return ret;
-	}
-	*out = l;
-	return 0;
 }
 
 static void listener_free(struct kref *ref)
@@ -93,34 +92,82 @@ void sigfwd_listener_put(struct sigfwd_listener *l)
 	kref_put(&l->ref, listener_free);
 }
 
-/* The listener can no longer be used: its file or the device fd closed. */
-static void listener_kill_locked(struct sigfwd_listener *l)
+int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
 {
-	if (!l->filter)
-		return;
-	hash_del_rcu(&l->node);
-	spin_lock(&l->lock);
-	WRITE_ONCE(l->filter, NULL);
-	spin_unlock(&l->lock);
-	sigfwd_records_drop(l);
-	wake_up_all(&l->wq);
+	void *filter = file->private_data;
+	struct sigfwd_listener *l, *old, *stale = NULL;
+	int ret = 0;
+
+	if (!sigfwd_is_listener(file))
+		return -EINVAL;
+	/* No task left under the filter: nothing will ever be notified. */
+	if (!refcount_read(sigfwd_member(filter, filter_users, refcount_t)))
+		return -ESRCH;
+
+	l = sigfwd_zalloc(sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->filter = filter;
+	/* The listener file is held: its notification object is alive. */
+	l->notif = notif_of(filter);
+	l->policy = SIGFWD_POLICY_UNSET;
+	kref_init(&l->ref);
+	spin_lock_init(&l->lock);
+	INIT_LIST_HEAD(&l->records);
+	init_waitqueue_head(&l->wq);
+	raw_spin_lock(&listeners_lock);
+	old = find_locked(filter);
+	if (old && old->notif == l->notif) {
+		ret = -EBUSY;
+	} else {
+		/* A binding of a listener released unseen: end it. */
+		if (old && unhash_locked(old)) {
+			kref_get(&old->ref);
+			stale = old;
+		}
+		hash_add_rcu(listeners, &l->node, (unsigned long)filter);
+	}
+	raw_spin_unlock(&listeners_lock);
+	if (stale) {
+		listener_end(stale);
+		sigfwd_listener_put(stale);
+	}
+	if (ret) {
+		kfree(l);
+		sigfwd_freed();
+		return ret;
+	}
+	*out = l;
+	return 0;
 }
 
 void sigfwd_listener_unbind(struct sigfwd_listener *l)
 {
-	spin_lock(&listeners_lock);
-	listener_kill_locked(l);
-	spin_unlock(&listeners_lock);
+	bool mine;
+
+	raw_spin_lock(&listeners_lock);
+	mine = unhash_locked(l);
+	raw_spin_unlock(&listeners_lock);
+	/* Else its release ended it, or deferred that with a reference. */
+	if (mine)
+		listener_end(l);
 	sigfwd_listener_put(l);
 }
 
-/* The bound listener of @filter; under rcu_read_lock(). */
+/*
+ * The live binding of @filter, under rcu_read_lock(); the caller keeps the
+ * filter alive (a task under it, or its listener file). Its notification
+ * object is the one of the binding's listener until that file is released.
+ */
 static struct sigfwd_listener *find_rcu(const void *filter)
 {
+	const void *notif = notif_of(filter);
 	struct sigfwd_listener *l;
 
+	if (!notif)
+		return NULL;
 	hash_for_each_possible_rcu(listeners, l, node, (unsigned long)filter)
-		if (READ_ONCE(l->filter) == filter)
+		if (READ_ONCE(l->filter) == filter && l->notif == notif)
 			return l;
 	return NULL;
 }
@@ -173,37 +220,49 @@ u32 sigfwd_listener_policy(const void *filter)
 	return policy;
 }
 
-/* seccomp_notify_release(struct inode *, struct file *) is about to run. */
-static int release_pre(struct kprobe *p, struct pt_regs *regs)
+static void released_work(struct work_struct *work)
 {
-	struct file *file = (struct file *)regs_get_kernel_argument(regs, 1);
-	struct sigfwd_listener *l;
+	struct llist_node *list = llist_del_all(&released);
+	struct sigfwd_listener *l, *tmp;
 
-	spin_lock(&listeners_lock);
-	l = find_locked(file->private_data);
-	if (l)
-		listener_kill_locked(l);
-	spin_unlock(&listeners_lock);
-	return 0;
+	llist_for_each_entry_safe(l, tmp, list, dead) {
+		listener_end(l);
+		sigfwd_listener_put(l);
+	}
 }
 
-static struct kprobe release_kp = {
-	.symbol_name = "seccomp_notify_release",
-	.pre_handler = release_pre,
-};
+/*
+ * The listener file of @filter is being released (atomic context, from
+ * hook_notify_release.c). Only raw locks here: unhash the binding so no
+ * lookup finds it, and leave its end to process context.
+ */
+void sigfwd_listener_released(const void *filter)
+{
+	struct sigfwd_listener *l;
+	bool mine = false;
+
+	raw_spin_lock(&listeners_lock);
+	l = find_locked(filter);
+	if (l && unhash_locked(l)) {
+		/* The device fd's reference is still held: it was hashed. */
+		kref_get(&l->ref);
+		mine = true;
+	}
+	raw_spin_unlock(&listeners_lock);
+	if (mine) {
+		llist_add(&l->dead, &released);
+		schedule_work(&release_work);
+	}
+}
 
 int sigfwd_listeners_init(void)
 {
-	int ret;
-
-	ret = register_kprobe(&release_kp);
-	if (ret)
-		return sigfwd_refuse("cannot probe seccomp_notify_release (%d)",
-				     ret);
-	return 0;
+	return sigfwd_release_hook_init();
 }
 
 void sigfwd_listeners_exit(void)
 {
-	unregister_kprobe(&release_kp);
+	/* No release can queue more: run what is queued before unload. */
+	sigfwd_release_hook_exit();
+	flush_work(&release_work);
 }

@@ -7,6 +7,7 @@
 #include <linux/kref.h>
 #include <linux/slab.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -47,13 +48,17 @@ int sigfwd_device_init(void);
 void sigfwd_device_exit(void);
 
 /*
- * listener.c: a device fd bound to a seccomp listener. The filter pointer is
- * an identity, never dereferenced through the binding; the binding is
- * unhashed when the listener file is released, before the filter can go.
+ * listener.c: a device fd bound to a seccomp listener. The filter and its
+ * notification object are an identity, never dereferenced through the
+ * binding; the binding is unhashed when the listener file is released,
+ * before the filter can go, and one whose filter no longer holds that
+ * notification object is never used.
  */
 struct sigfwd_listener {
 	struct hlist_node node;
 	const void *filter;	/* NULL once the listener or device is closed */
+	const void *notif;	/* filter->notif at BIND */
+	struct llist_node dead;	/* released: its end is deferred */
 	u32 policy;		/* SIGFWD_POLICY_UNSET: default_policy */
 	struct kref ref;	/* the device fd's, and each forwarding wait's */
 	spinlock_t lock;	/* records, nr_records, nr_orphans, filter */
@@ -84,6 +89,11 @@ struct sigfwd_listener *sigfwd_listener_get(const void *filter);
 bool sigfwd_listener_bound(const void *filter);
 bool sigfwd_listener_has_records(const void *filter);
 void sigfwd_listener_put(struct sigfwd_listener *l);
+void sigfwd_listener_released(const void *filter);
+
+/* hook_notify_release.c: calls sigfwd_listener_released(). */
+int sigfwd_release_hook_init(void);
+void sigfwd_release_hook_exit(void);
 
 /*
  * forward.c: records of forwarded signals. A waiting task owns its record
