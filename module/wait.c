@@ -12,14 +12,16 @@
 
 #include <linux/completion.h>
 #include <linux/errno.h>
+#include <linux/hashtable.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/spinlock.h>
 #include <linux/swait.h>
-#include <linux/wait.h>
+#include <linux/task_work.h>
 #include "layout.h"
 #include "sigfwd.h"
 
@@ -33,6 +35,7 @@
 struct sigfwd_wait {
 	struct completion *x;
 	void *knotif;
+	u64 id;				/* the notification's */
 	void *filter;			/* the listener's, in current's chain */
 	u32 policy;
 	struct sigfwd_listener *l;	/* FORWARD: the bound supervisor */
@@ -75,7 +78,9 @@ static void *filter_of(void *knotif)
 
 		if (!READ_ONCE(*sigfwd_member(f, filter_notif, void *)))
 			continue;
-		mutex_lock(lock);
+		/* Killed: the stock wait, which returns at once. */
+		if (mutex_lock_killable(lock))
+			return NULL;
 		notif = *sigfwd_member(f, filter_notif, void *);
 		if (notif)
 			list_for_each(pos, sigfwd_member(notif, notif_list,
@@ -104,24 +109,24 @@ static bool holds(const struct sigfwd_wait *w, bool queued)
 }
 
 /*
- * One loop for every policy: sleep on the completion, woken by the reply, a
- * signal, or the supervisor's RECV (seccomp_notify_recv() wakes the filter's
- * wqh), so each phase follows its own rule. Interruptible sleep only where a
- * signal must end the wait or be forwarded; otherwise killable, so a held
- * signal does not turn the loop into a busy one.
+ * One loop for every policy: sleep on the completion, woken by the reply or
+ * a signal, and decide by the phase seen after each wake-up. Interruptible
+ * sleep only where a signal must end the wait or be forwarded; otherwise
+ * killable, so a held signal does not turn the loop into a busy one.
+ *
+ * The supervisor's RECV need not wake the wait (so it does not sit on the
+ * filter's wqh, which every new notification and RECV wakes whole): a sleep
+ * is killable only once a signal is held (held, or reported), and then the
+ * phase after RECV holds it too; an interruptible sleep is woken by the next
+ * signal, which then meets the rule of the phase it finds.
  */
 static int policy_wait(struct sigfwd_wait *w)
 {
-	wait_queue_head_t *wqh = sigfwd_member(w->filter, filter_wqh,
-					       wait_queue_head_t);
 	struct completion *x = w->x;
 	DECLARE_SWAITQUEUE(sw);
-	wait_queue_entry_t wq;
 	bool q, hold, report, wake, fake;
 	int ret;
 
-	init_waitqueue_entry(&wq, current);
-	add_wait_queue(wqh, &wq);
 	for (;;) {
 		q = queued(w->knotif);
 		hold = holds(w, q);
@@ -172,38 +177,130 @@ static int policy_wait(struct sigfwd_wait *w)
 			schedule();
 	}
 	finish_swait(&x->wait, &sw);
-	remove_wait_queue(wqh, &wq);
 	return ret;
 }
 
 /*
- * A supervisor's "interrupt as the kernel would" (-ERESTARTSYS and kin) must
- * reach the signal code even when no signal is left pending, or the task
- * would see errno 512: flag a signal check, which restarts the call.
+ * A reply's error is what the task sees, except the kernel's internal codes
+ * 512..516, which a task must never see. -ERESTARTSYS is the promised
+ * "interrupt as the kernel would" (SECCOMP_SIGFWD_ERESTART): it must reach
+ * the signal code even when no signal is left pending, or the task would see
+ * errno 512, so flag a signal check, which restarts the call. The others are
+ * not promised: -ERESTART_RESTARTBLOCK would run current's restart_block,
+ * left over from some earlier call, and -ERESTARTNOINTR/-ERESTARTNOHAND would
+ * restart where the supervisor asked for no result. They become -EINTR
+ * (-ENOIOCTLCMD -ENOTTY, as ioctl() turns it). The notification is replied
+ * and on current's stack, nobody else writes it any more.
  */
 static void restart_reply(struct sigfwd_wait *w)
 {
-	int err = READ_ONCE(*sigfwd_member(w->knotif, knotif_error, int));
+	int *error = sigfwd_member(w->knotif, knotif_error, int);
 
 	if (knotif_state(w->knotif) != sigfwd_layout.state_replied)
 		return;
-	if (err == -ERESTARTSYS || err == -ERESTARTNOINTR ||
-	    err == -ERESTARTNOHAND || err == -ERESTART_RESTARTBLOCK)
+	switch (READ_ONCE(*error)) {
+	case -ERESTARTSYS:
 		set_thread_flag(TIF_SIGPENDING);
+		break;
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		WRITE_ONCE(*error, -EINTR);
+		break;
+	case -ENOIOCTLCMD:
+		WRITE_ONCE(*error, -ENOTTY);
+		break;
+	}
+}
+
+/*
+ * What outlives one wait of a notification. seccomp waits again on the same
+ * notification after each ADDFD (5.10 knows no other kind), and a signal held
+ * while it was queued must stay held in that new wait, or it withdraws the
+ * call after the fd was installed. Kept from the end of a wait until current
+ * leaves the syscall: a task_work frees it on the way to user space or at
+ * exit. So at most one per task, only current uses its own, and none is left
+ * once the call returns.
+ */
+struct sigfwd_kept {
+	struct callback_head work;
+	struct hlist_node node;
+	const struct task_struct *task;
+	const void *knotif;
+	u64 id;
+	bool held;
+};
+
+static DEFINE_HASHTABLE(kept_table, 6);
+static DEFINE_SPINLOCK(kept_lock);
+static atomic_t nr_kept = ATOMIC_INIT(0);
+
+/* current's kept state, of whatever notification; NULL if none. */
+static struct sigfwd_kept *kept_find(void)
+{
+	struct sigfwd_kept *k;
+
+	/* current sees its own insertion; others' do not matter. */
+	if (!atomic_read(&nr_kept))
+		return NULL;
+	spin_lock(&kept_lock);
+	hash_for_each_possible(kept_table, k, node, (unsigned long)current)
+		if (k->task == current)
+			break;
+	spin_unlock(&kept_lock);
+	return k;
+}
+
+static void kept_free(struct callback_head *work)
+{
+	struct sigfwd_kept *k = container_of(work, struct sigfwd_kept, work);
+
+	spin_lock(&kept_lock);
+	hash_del(&k->node);
+	spin_unlock(&kept_lock);
+	atomic_dec(&nr_kept);
+	kfree(k);
+	sigfwd_freed();
+	/* Taken in keep(); returning after it is safe as in sigfwd_wait(). */
+	module_put(THIS_MODULE);
+}
+
+/* Keep @w's state for the next wait of the same notification. */
+static void keep(const struct sigfwd_wait *w, struct sigfwd_kept *k)
+{
+	if (!k) {
+		k = sigfwd_zalloc(sizeof(*k));
+		if (!k)
+			return;
+		k->task = current;
+		init_task_work(&k->work, kept_free);
+		/* The task_work runs module code: hold the module for it. */
+		__module_get(THIS_MODULE);
+		if (task_work_add(current, &k->work, TWA_RESUME)) {
+			module_put(THIS_MODULE);
+			kfree(k);
+			sigfwd_freed();
+			return;
+		}
+		atomic_inc(&nr_kept);
+		spin_lock(&kept_lock);
+		hash_add(kept_table, &k->node, (unsigned long)current);
+		spin_unlock(&kept_lock);
+	}
+	k->knotif = w->knotif;
+	k->id = w->id;
+	k->held = w->held;
 }
 
 static int forward_wait(struct sigfwd_wait *w)
 {
-	u64 id = READ_ONCE(*sigfwd_member(w->knotif, knotif_id, u64));
 	bool killed;
 	int ret;
 
 	w->l = sigfwd_listener_get(w->filter);
 	if (w->l)
-		w->rec = sigfwd_record_new(id);
+		w->rec = sigfwd_record_new(w->id);
 	ret = policy_wait(w);
-	if (!ret)
-		restart_reply(w);
 	if (w->rec) {
 		/* A killed record only for a call the supervisor knows of. */
 		killed = w->killed && (w->reported || !queued(w->knotif));
@@ -212,6 +309,29 @@ static int forward_wait(struct sigfwd_wait *w)
 	if (w->l)
 		sigfwd_listener_put(w->l);
 	return ret;
+}
+
+static int any_policy_wait(struct sigfwd_wait *w)
+{
+	struct sigfwd_kept *k = kept_find();
+	int ret;
+
+	if (k && k->knotif == w->knotif && k->id == w->id)
+		w->held = k->held;
+	if (w->policy & FORWARD)
+		ret = forward_wait(w);
+	else
+		ret = policy_wait(w);
+	if (ret)
+		return ret;
+	restart_reply(w);
+	/*
+	 * Woken by an ADDFD (or an ADDFD with FLAG_SEND, which may fail and
+	 * wait again): only a wait that holds nothing else needs held.
+	 */
+	if (w->held && !(w->policy & (AFTER_RECV | FORWARD)))
+		keep(w, k);
+	return 0;
 }
 
 int sigfwd_wait(struct completion *x)
@@ -225,12 +345,12 @@ int sigfwd_wait(struct completion *x)
 	w.filter = filter_of(w.knotif);
 	if (w.filter)
 		w.policy = sigfwd_policy(w.filter, w.knotif);
-	if (!w.policy)
+	if (w.policy) {
+		w.id = READ_ONCE(*sigfwd_member(w.knotif, knotif_id, u64));
+		ret = any_policy_wait(&w);
+	} else {
 		ret = wait_for_completion_interruptible(x);
-	else if (w.policy & FORWARD)
-		ret = forward_wait(&w);
-	else
-		ret = policy_wait(&w);
+	}
 	/* The hook took this reference; unload waits for it (see hook.c). */
 	module_put(THIS_MODULE);
 	return ret;

@@ -361,6 +361,96 @@ out:
 	return ret;
 }
 
+#define LIVE_OBJECTS "/sys/module/seccomp_sigfwd/parameters/live_objects"
+
+/* Wait up to 2 s for live_objects to return to @base; the last value. */
+static int live_objects_back(int base)
+{
+	long end = now_ms() + slow_ms(2000);
+	int v;
+
+	while ((v = read_int_file(LIVE_OBJECTS)) != base && now_ms() < end)
+		sleep_ms(10);
+	return v;
+}
+
+/*
+ * KILLABLE_BEFORE_RECV: a signal held while queued, RECV, then @addfds plain
+ * ADDFDs (no FLAG_SEND: the only kind 5.10 has). Each makes seccomp install
+ * the fd and wait again on the same notification, where the signal must stay
+ * held. @kill: SIGKILL the task in that wait instead of replying.
+ */
+static int held_across_addfd(int addfds, int kill_it)
+{
+	struct seccomp_notif_addfd a = { .flags = 0 };
+	struct seccomp_notif n;
+	int ret = 1, fds[2] = { -1, -1 }, fd, i, base, v;
+	char path[64];
+	struct run r;
+
+	if (start(&r, S(.src = SRC_DATA, .policy = BEFORE)) || pipe(fds))
+		goto out;
+	base = read_int_file(LIVE_OBJECTS);
+	ENSURE(poll_fd(r.t.listener, POLLIN, 5000), "nothing queued");
+	ENSURE(!signal_seen(r.t.pid, SIGUSR1), "signal not seen");
+	ENSURE(!r.t.sh->handled && !trap_recv(&r.t, &n, 1000),
+	       "notification withdrawn (handler ran %d)", r.t.sh->handled);
+	for (i = 0; i < addfds; i++) {
+		a.id = n.id;
+		a.srcfd = fds[0];
+		fd = ioctl(r.t.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+		ENSURE(fd >= 0, "ADDFD %d: %s", i, strerror(errno));
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", r.t.pid, fd);
+		ENSURE(access(path, F_OK) == 0, "fd %d not installed", fd);
+		/* Back in its wait, the call not withdrawn. */
+		ENSURE(!wait_asleep(r.t.pid) && !r.t.sh->done,
+		       "call ended after ADDFD %d: ret %ld errno %d", i,
+		       r.t.sh->ret, r.t.sh->err);
+	}
+	sleep_ms(50);
+	ENSURE(!r.t.sh->done && !r.t.sh->handled,
+	       "call ended: ret %ld errno %d handled %d", r.t.sh->ret,
+	       r.t.sh->err, r.t.sh->handled);
+	if (kill_it) {
+		kill(r.t.pid, SIGKILL);
+		waitpid(r.t.pid, NULL, 0);
+		r.t.pid = 0;
+		EXPECT_ERRNO(trap_send(&r.t, n.id, 42, 0), ENOENT);
+	} else {
+		ENSURE(!trap_send(&r.t, n.id, 42, 0), "SEND: %s",
+		       strerror(errno));
+		ENSURE(!trap_wait(&r.t, 5000), "child did not finish");
+		r.t.pid = 0;
+		ENSURE(r.t.sh->ret == 42 && r.t.sh->handled == 1 &&
+		       !r.t.sh->handled_early, "child: ret %ld errno %d handled %d early %d",
+		       r.t.sh->ret, r.t.sh->err, r.t.sh->handled,
+		       r.t.sh->handled_early);
+	}
+	v = live_objects_back(base);
+	ENSURE(v == base, "live_objects %d, expected %d", v, base);
+	ret = 0;
+out:
+	close(fds[0]);
+	close(fds[1]);
+	end(&r);
+	return ret;
+}
+
+CASE(before_recv_signal_stays_held_across_plain_addfd)
+{
+	return held_across_addfd(1, 0);
+}
+
+CASE(before_recv_signal_stays_held_across_three_plain_addfds)
+{
+	return held_across_addfd(3, 0);
+}
+
+CASE(before_recv_state_kept_across_addfd_is_freed_when_killed)
+{
+	return held_across_addfd(1, 1);
+}
+
 static int kernel_at_least(int maj, int min)
 {
 	struct utsname u;

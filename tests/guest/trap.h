@@ -253,6 +253,45 @@ static inline int wait_asleep(pid_t pid)
 	return -1;
 }
 
+/* Voluntary context switches of a thread; -1 on error. */
+static inline long vol_switches(pid_t pid)
+{
+	char path[64], line[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Signal a task asleep in an interruptible wait, and wait until it has woken
+ * and slept again: its wait has seen the signal. 0, or -1 after 5 s.
+ */
+static inline int signal_seen(pid_t pid, int sig)
+{
+	long c, end;
+
+	if (wait_asleep(pid))
+		return -1;
+	c = vol_switches(pid);
+	kill(pid, sig);
+	end = now_ms() + 5000;
+	while (now_ms() < end) {
+		if (vol_switches(pid) > c)
+			return 0;
+		sleep_ms(2);
+	}
+	return -1;
+}
+
 /* Poll the listener for @events; 1 when ready, 0 on timeout. */
 static inline int poll_fd(int fd, short events, int timeout_ms)
 {

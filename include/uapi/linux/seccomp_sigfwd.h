@@ -51,7 +51,8 @@
  * for a notification it had received or been told about.
  * A policy applies to waits that begin after it is set, and records go to
  * the device fd bound to the listener when the wait began. An ADDFD wakes
- * the task and starts a new wait: a signal still pending is reported again.
+ * the task and starts a new wait of the same notification: a signal held
+ * while it was queued stays held, and one still pending is reported again.
  */
 #define SECCOMP_SIGFWD_KILLABLE_AFTER_RECV	(1U << 0)
 #define SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV	(1U << 1)
@@ -74,7 +75,13 @@
 #define SECCOMP_SIGFWD_RET_DATA(policy) \
 	(SECCOMP_SIGFWD_DATA_TAG | ((policy) & SECCOMP_SIGFWD_DATA_POLICY_MASK))
 
-/* Reply error that asks for the kernel's own signal behaviour (ERESTARTSYS). */
+/*
+ * Reply error that asks for the kernel's own signal behaviour (ERESTARTSYS),
+ * under any policy. The kernel's other internal codes are never passed on
+ * under a policy: a reply of -513, -514 or -516 (restart variants) gives the
+ * task EINTR, -515 (ENOIOCTLCMD) ENOTTY. Without a policy the stock kernel
+ * hands all of them to the task as they are.
+ */
 #define SECCOMP_SIGFWD_ERESTART		512
 
 /* Features of this module on the running kernel. */
