@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make` builds the module for the running kernel, or for KDIR=...
 KDIR ?= /lib/modules/$(shell uname -r)/build
-RELEASES ?= bullseye bookworm trixie forky debug
+RELEASES ?= bullseye bookworm trixie forky bookworm-rt trixie-rt trixie-cloud debug
 
 all: module
 

@@ -11,10 +11,13 @@ MIRROR=${SIGFWD_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${SIGFWD_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 BUILD=${SIGFWD_BUILD:-$TOP/build}
 ALL_RELEASES="bullseye bookworm trixie forky"
+# Kernel flavours of a release: Debian's linux-image-FLAVOUR-amd64 (realtime,
+# cloud), fetched through the base release's apt sources and built in its root.
+FLAVOUR_RELEASES="bookworm-rt trixie-rt trixie-cloud"
 # The debug tier: a sanitizer kernel built from this release's linux-source
 # (scripts/build-debug-kernel), tested as the matrix entry "debug".
 DEBUG_BASE=trixie
-MATRIX_RELEASES="$ALL_RELEASES debug"
+MATRIX_RELEASES="$ALL_RELEASES $FLAVOUR_RELEASES debug"
 
 log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '[%s] error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
@@ -70,10 +73,29 @@ apt_private_cache() {
 		-o Dir::Cache="$dir" -o Dir::State::status=/dev/null "$@"
 }
 
+# The one place that maps a matrix entry to its base release (whose apt
+# sources, build root and linux-source it uses) and its kernel flavour:
+# "" for the stock linux-image-amd64, "rt"/"cloud" for
+# linux-image-rt-amd64/linux-image-cloud-amd64, "debug" for the self-built
+# debug tier.
+base_release() {
+	case $1 in
+	debug) echo "$DEBUG_BASE" ;;
+	*-*) echo "${1%%-*}" ;;
+	*) echo "$1" ;;
+	esac
+}
+flavour_of() {
+	case $1 in
+	debug) echo debug ;;
+	*-*) echo "${1#*-}" ;;
+	*) echo "" ;;
+	esac
+}
 # Where one release's kernel is unpacked; filled by scripts/fetch-kernel.
 kernel_dir() { echo "$CACHE/kernels/$1"; }
-# The debug kernel is built, and its module too, in its base release's root.
-base_release() { if [ "$1" = debug ]; then echo "$DEBUG_BASE"; else echo "$1"; fi; }
+# Flavours and the debug kernel build, and their modules too, in the base
+# release's root (which holds the headers of every ABI built there).
 root_dir() { echo "$CACHE/roots/$(base_release "$1")"; }
 
 # Run a command in a build root with /proc mounted (objtool reads it), in a
