@@ -17,11 +17,27 @@
 #include "layout.h"
 #include "sigfwd.h"
 
-/* One open device fd: bound to at most one listener, once. */
+/*
+ * One open device fd: bound to at most one listener, once. Pollers wait on
+ * the fd's own queue from open, as epoll registers only once (at ADD, maybe
+ * before BIND); once bound, the listener's wake-ups are relayed to it.
+ */
 struct sigfwd_client {
 	struct mutex lock;	/* serialises bind and policy changes */
 	struct sigfwd_listener *listener;
+	wait_queue_head_t wq;
+	wait_queue_entry_t relay;	/* on the listener's wq once bound */
 };
+
+static int relay_wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
+		      void *key)
+{
+	struct sigfwd_client *c = container_of(wait, struct sigfwd_client,
+					       relay);
+
+	__wake_up(&c->wq, mode, 0, key);
+	return 0;
+}
 
 static long ioctl_version(void __user *arg)
 {
@@ -51,12 +67,18 @@ static long ioctl_bind(struct sigfwd_client *c, void __user *arg)
 	if (!fd_file(f))
 		return -EBADF;
 	mutex_lock(&c->lock);
-	if (c->listener)
+	if (c->listener) {
 		ret = -EBUSY;
-	else
+	} else {
 		ret = sigfwd_listener_bind(fd_file(f), &c->listener);
+		if (!ret)
+			add_wait_queue(&c->listener->wq, &c->relay);
+	}
 	mutex_unlock(&c->lock);
 	fdput(f);
+	/* Pollers that saw the fd unbound look again (a record may be in). */
+	if (!ret)
+		wake_up_all(&c->wq);
 	return ret;
 }
 
@@ -126,12 +148,14 @@ static long ioctl_recv_signal(struct sigfwd_client *c, struct file *file,
 
 static __poll_t sigfwd_poll(struct file *file, poll_table *wait)
 {
-	struct sigfwd_listener *l = bound(file->private_data);
+	struct sigfwd_client *c = file->private_data;
+	struct sigfwd_listener *l;
 	__poll_t mask = 0;
 
+	poll_wait(file, &c->wq, wait);
+	l = bound(c);
 	if (!l)
 		return 0;
-	poll_wait(file, &l->wq, wait);
 	if (READ_ONCE(l->nr_records))
 		mask |= EPOLLPRI;
 	if (!READ_ONCE(l->filter))
@@ -167,6 +191,8 @@ static int sigfwd_open(struct inode *inode, struct file *file)
 	if (!c)
 		return -ENOMEM;
 	mutex_init(&c->lock);
+	init_waitqueue_head(&c->wq);
+	init_waitqueue_func_entry(&c->relay, relay_wake);
 	file->private_data = c;
 	return 0;
 }
@@ -175,8 +201,11 @@ static int sigfwd_release(struct inode *inode, struct file *file)
 {
 	struct sigfwd_client *c = file->private_data;
 
-	if (c->listener)
+	/* No poller is left (the file is going); relay nothing more. */
+	if (c->listener) {
+		remove_wait_queue(&c->listener->wq, &c->relay);
 		sigfwd_listener_unbind(c->listener);
+	}
 	mutex_destroy(&c->lock);
 	kfree(c);
 	sigfwd_freed();

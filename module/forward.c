@@ -7,8 +7,11 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/poll.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
@@ -17,6 +20,76 @@
 #include "layout.h"
 #include "sigfwd.h"
 #include "symbols.h"
+
+/*
+ * Unread killed records outlive their tasks, each pinning up to two struct
+ * pid and their pid namespaces. They are charged to the killed task's memory
+ * cgroup, which bounds a container; max_user_orphans bounds a user where no
+ * memory limit applies. It counts the killed task's real uid, as
+ * RLIMIT_NPROC does, not the supervisor's: one supervisor (often root) serves
+ * many users, who would use up each other's budget; a task's uid is spent
+ * only by its own tasks (its filter is its own) and by root.
+ */
+static unsigned int max_user_orphans = 4096;
+module_param(max_user_orphans, uint, 0644);
+MODULE_PARM_DESC(max_user_orphans,
+		 "Unread killed records kept per user (the killed task's uid)");
+
+/* A user with unread killed records. */
+struct sigfwd_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int orphans;
+};
+
+static DEFINE_HASHTABLE(users, 6);
+static DEFINE_SPINLOCK(users_lock);	/* users, and each user's orphans */
+
+/*
+ * Count one more orphan of current's user, unless over the cap; @spare, if
+ * not NULL, becomes the user's entry when there is none (and is then taken).
+ */
+static struct sigfwd_user *user_charge(struct sigfwd_user **spare)
+{
+	unsigned int cap = READ_ONCE(max_user_orphans);
+	kuid_t uid = current_uid();
+	struct sigfwd_user *u;
+
+	if (!cap)
+		return NULL;
+	spin_lock(&users_lock);
+	hash_for_each_possible(users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			break;
+	if (!u && *spare) {
+		u = *spare;
+		*spare = NULL;
+		u->uid = uid;
+		hash_add(users, &u->node, __kuid_val(uid));
+	}
+	/* A new entry always takes its first orphan: none stays empty. */
+	if (u && u->orphans < cap)
+		u->orphans++;
+	else
+		u = NULL;
+	spin_unlock(&users_lock);
+	return u;
+}
+
+static void user_uncharge(struct sigfwd_user *u)
+{
+	bool last;
+
+	spin_lock(&users_lock);
+	last = !--u->orphans;
+	if (last)
+		hash_del(&u->node);
+	spin_unlock(&users_lock);
+	if (last) {
+		kfree(u);
+		sigfwd_freed();
+	}
+}
 
 struct sigfwd_record *sigfwd_record_new(u64 id)
 {
@@ -32,6 +105,8 @@ struct sigfwd_record *sigfwd_record_new(u64 id)
 
 static void record_free(struct sigfwd_record *r)
 {
+	if (r->user)
+		user_uncharge(r->user);
 	put_pid(r->pid);
 	put_pid(r->tgid);
 	kfree(r);
@@ -114,10 +189,15 @@ bool sigfwd_record_signal(struct sigfwd_listener *l, struct sigfwd_record *r,
 void sigfwd_record_end(struct sigfwd_listener *l, struct sigfwd_record *r,
 		       bool killed)
 {
+	struct sigfwd_user *spare = NULL;
 	const void *filter = NULL;
 
+	if (killed)
+		spare = sigfwd_zalloc(sizeof(*spare));
 	spin_lock(&l->lock);
-	if (killed && l->filter && l->nr_orphans < SIGFWD_MAX_ORPHANS) {
+	if (killed && l->filter && l->nr_orphans < SIGFWD_MAX_ORPHANS)
+		r->user = user_charge(&spare);
+	if (r->user) {
 		filter = l->filter;
 		r->sig.flags |= SECCOMP_SIGFWD_SIG_KILLED;
 		r->sig.signo = SIGKILL;
@@ -129,6 +209,10 @@ void sigfwd_record_end(struct sigfwd_listener *l, struct sigfwd_record *r,
 		unqueue_locked(l, r);
 	}
 	spin_unlock(&l->lock);
+	if (spare) {
+		sigfwd_freed();
+		kfree(spare);
+	}
 	if (filter)
 		wake_supervisor(l, filter);
 	else

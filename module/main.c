@@ -23,7 +23,8 @@ static const struct kernel_param_ops live_objects_ops = {
 	.get = live_objects_get,
 };
 
-module_param_cb(live_objects, &live_objects_ops, NULL, 0444);
+/* Root only: other users' objects are none of a user's business. */
+module_param_cb(live_objects, &live_objects_ops, NULL, 0400);
 MODULE_PARM_DESC(live_objects,
 		 "Objects the module holds now (device fds, bindings, records)");
 

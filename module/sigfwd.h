@@ -20,14 +20,19 @@ struct file;
 #define SIGFWD_POLICIES SECCOMP_SIGFWD_POLICY_MASK
 
 /*
- * Objects the module holds (device clients, listener bindings, records);
- * read-only parameter live_objects, so tests can prove nothing leaks.
+ * Objects the module holds (device clients, listener bindings, records and
+ * per-user counts); root-only parameter live_objects, so tests can prove
+ * nothing leaks.
  */
 extern atomic_t sigfwd_live_objects;
 
+/*
+ * Every object is made on behalf of a user (the opener, the binder, the
+ * trapped task): charge it to that caller's memory cgroup.
+ */
 static inline void *sigfwd_zalloc(size_t size)
 {
-	void *p = kzalloc(size, GFP_KERNEL);
+	void *p = kzalloc(size, GFP_KERNEL_ACCOUNT);
 
 	if (p)
 		atomic_inc(&sigfwd_live_objects);
@@ -100,14 +105,18 @@ void sigfwd_release_hook_exit(void);
  * and queues it on its listener at most once; a "killed" record outlives the
  * task as an orphan owned by the listener, until read or the listener goes.
  */
+struct sigfwd_user;
+
 struct sigfwd_record {
 	struct list_head node;
 	bool queued;
 	bool orphan;
 	struct pid *pid, *tgid;
+	struct sigfwd_user *user;	/* an orphan's, counted there */
 	struct seccomp_sigfwd_signal sig;
 };
 
+/* Unread killed records per listener; per user: max_user_orphans. */
 #define SIGFWD_MAX_ORPHANS 1024
 
 struct sigfwd_record *sigfwd_record_new(u64 id);

@@ -309,6 +309,58 @@ out:
 	return ret;
 }
 
+/*
+ * epoll registers its wait once, at EPOLL_CTL_ADD: a device fd added before
+ * BIND must still wake the epoll once a signal is forwarded.
+ */
+CASE(epoll_added_before_bind_sees_forwarded_signal)
+{
+	struct epoll_event ev = { .events = EPOLLPRI }, out[2];
+	struct trap_opts o = { .sa_flags = SA_RESTART, .hold = 1,
+			       .data = SECCOMP_SIGFWD_RET_DATA(FWD) };
+	struct seccomp_sigfwd_bind b = { 0 };
+	struct seccomp_sigfwd_signal s;
+	struct seccomp_notif n;
+	int ep = -1, got = 0, ret = 1;
+	struct fwd f = { .dev = -1 };
+
+	f.t.pid = 0;
+	f.t.listener = -1;
+	f.t.sh = MAP_FAILED;
+	CHECK(!module_load(NULL) && !write_file(DEFAULT_POLICY, "0"), "load");
+	f.dev = open(SECCOMP_SIGFWD_DEVICE, O_RDWR | O_CLOEXEC);
+	ENSURE(f.dev >= 0, "open: %s", strerror(errno));
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ENSURE(ep >= 0 && !epoll_ctl(ep, EPOLL_CTL_ADD, f.dev, &ev),
+	       "epoll on the unbound device: %s", strerror(errno));
+	ENSURE(epoll_wait(ep, out, 2, 0) == 0, "an event before BIND");
+	ENSURE(!trap_start(&f.t, &o), "trap");
+	b.listener_fd = f.t.listener;
+	ENSURE(!ioctl(f.dev, SECCOMP_SIGFWD_IOC_BIND, &b), "BIND: %s",
+	       strerror(errno));
+	ENSURE(epoll_wait(ep, out, 2, 0) == 0, "an event before any signal");
+	trap_go(&f.t);
+	ENSURE(!trap_recv(&f.t, &n, slow_ms(5000)), "no notification");
+	signal_child(&f, SIGUSR1);
+	for (long end = now_ms() + slow_ms(5000); !got && now_ms() < end;)
+		got = epoll_wait(ep, out, 2, 1000) == 1 &&
+		      (out[0].events & EPOLLPRI);
+	ENSURE(got, "no EPOLLPRI on the device fd added to epoll before BIND");
+	ENSURE(!dev_recv_signal(f.dev, &s) && s.id == n.id &&
+	       s.signo == SIGUSR1, "record");
+	ENSURE(!trap_send(&f.t, n.id, 42, 0), "SEND");
+	ENSURE(!finish(&f) && f.t.sh->ret == 42, "reply lost");
+	ret = 0;
+out:
+	if (ep >= 0)
+		close(ep);
+	if (f.t.sh != MAP_FAILED)
+		fwd_end(&f);
+	else if (f.dev >= 0)
+		close(f.dev);
+	return ret;
+}
+
 /* With KILLABLE_BEFORE_RECV a signal while queued is reported, not withdrawn. */
 CASE(signal_before_recv_is_reported_as_before_recv)
 {

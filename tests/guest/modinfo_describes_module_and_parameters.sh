@@ -10,7 +10,7 @@ for f in version description license; do
 done
 echo "$info" | grep -q '^license: *GPL$' || fail "licence is not GPL"
 params=$(echo "$info" | sed -nE 's/^parm: +([a-z_]+):.*/\1/p')
-for p in default_policy live_objects test_require_symbol test_max_wait_sites \
-	test_btf_path; do
+for p in default_policy live_objects max_user_orphans test_require_symbol \
+	test_max_wait_sites test_btf_path; do
 	echo "$params" | grep -qx $p || fail "parameter $p not described"
 done
