@@ -202,10 +202,10 @@ void sigfwd_records_drop(struct sigfwd_listener *l)
  * itself, the same from 5.9 (EPOLLHUP) to 7.x, on the members layout.c reads
  * from BTF, plus EPOLLPRI; at load, notify_poll_shape() checks that the
  * stock function still calls nothing but the notify_lock mutex functions.
- * Polls of listeners without a device bound run the stock function. A bind
- * racing such a poll misses nothing: records are queued only once the
- * binding exists, and each one wakes the filter's wqh with EPOLLPRI after it
- * is queued, so the pollers poll again, and now through the redirect.
+ * Polls of listeners without a device bound run the stock function: no
+ * record can be pending for them. Only a poll that began before its
+ * listener's BIND returned can miss the wake-up of a record queued before the
+ * stock function registered on the wqh (README, Limits).
  */
 static __poll_t sigfwd_notify_poll(struct file *file, poll_table *pt)
 {
