@@ -298,7 +298,7 @@ static bool allowed_callee(const char *name)
 static int notify_poll_shape(void)
 {
 	unsigned long start = sigfwd_targets.notify_poll, size, off, p;
-	char buf[KSYM_SYMBOL_LEN], *plus;
+	char buf[KSYM_SYMBOL_LEN], *plus, *slash;
 	bool locks = false, unlocks = false;
 	u8 insn[5];
 	s32 rel;
@@ -315,9 +315,13 @@ static int notify_poll_shape(void)
 		memcpy(&rel, &insn[1], sizeof(rel));
 		sprint_symbol(buf, p + sizeof(insn) + (long)rel);
 		plus = strrchr(buf, '+');
-		if (!plus || kstrtoul(plus + 1, 0, &off) || off)
+		slash = strrchr(buf, '/');
+		if (!plus || !slash || slash < plus)
 			continue;
 		*plus = '\0';
+		*slash = '\0';
+		if (kstrtoul(plus + 1, 0, &off) || off)
+			continue;
 		if (!strcmp(buf, "mutex_lock_interruptible") ||
 		    !strcmp(buf, "mutex_lock_interruptible_nested"))
 			locks = true;
