@@ -15,7 +15,7 @@
 #define FWD		SECCOMP_SIGFWD_FORWARD
 #define NOISE		8	/* other listeners: even ones bound */
 #define POLLERS		256
-#define ROUNDS		40
+#define ROUNDS		10
 
 static int noise_fd[NOISE];
 static volatile int stop;
