@@ -41,6 +41,8 @@ enum {
 	SIGFWD_BTF_ENUM64 = 19,
 };
 
+#define BTF_MIN_HDR offsetofend(struct btf_header, str_len)
+
 struct btf_file {
 	const struct btf_header *hdr;
 	const char *types, *strs;
@@ -102,8 +104,12 @@ static int index_types(struct btf_file *b, const void *data, size_t size)
 	long extra;
 	int pass;
 
-	if (size < sizeof(*h) || h->magic != BTF_MAGIC || h->version != 1 ||
-	    h->hdr_len < sizeof(*h) || h->hdr_len > size ||
+	/*
+	 * The fields up to str_len are read; later kernels' headers grow
+	 * (7.x: the layout section), older BTF has the 24-byte header.
+	 */
+	if (size < BTF_MIN_HDR || h->magic != BTF_MAGIC || h->version != 1 ||
+	    h->hdr_len < BTF_MIN_HDR || h->hdr_len > size ||
 	    (u64)h->hdr_len + h->type_off + h->type_len > size ||
 	    (u64)h->hdr_len + h->str_off + h->str_len > size)
 		return sigfwd_refuse_with(-EINVAL, "BTF has an unknown format");
