@@ -299,9 +299,10 @@ CASE(bindings_never_cross_users_with_kprobes_disabled)
 	a = start_worker(UID_A, &a_to, &a_from, policy);
 	b = start_worker(UID_B, &b_to, &b_from, 0);
 	ENSURE(a > 0 && b > 0, "fork");
-	for (cx->cycles = 0; cx->cycles < CYCLES; cx->cycles++) {
+	while (cx->cycles < CYCLES) {
 		ENSURE(!step(a_to, a_from) && !step(b_to, b_from),
 		       "a worker died");
+		cx->cycles++;
 		if (cx->b_ebusy || cx->b_held || cx->a_records || cx->errors)
 			break;
 	}
