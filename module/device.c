@@ -161,8 +161,17 @@ static long sigfwd_ioctl(struct file *file, unsigned int cmd,
 
 static int sigfwd_open(struct inode *inode, struct file *file)
 {
-	struct sigfwd_client *c = sigfwd_zalloc(sizeof(*c));
+	struct sigfwd_client *c;
 
+	/*
+	 * The device exists before the hook while the module loads; a load
+	 * that then fails frees the module whatever files are open. misc_open()
+	 * calls us under misc_mtx (or its SRCU), which misc_deregister() waits
+	 * for, so no file outlives a failed load.
+	 */
+	if (THIS_MODULE->state != MODULE_STATE_LIVE)
+		return -EAGAIN;
+	c = sigfwd_zalloc(sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	mutex_init(&c->lock);

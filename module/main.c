@@ -32,6 +32,10 @@ module_param(test_require_symbol, charp, 0400);
 MODULE_PARM_DESC(test_require_symbol,
 		 "Testing only: also require this kernel symbol at load");
 
+/*
+ * The hook goes live last: from then on waits are redirected and pin the
+ * module, and a failed init frees the module without waiting for them.
+ */
 static int __init sigfwd_init(void)
 {
 	int ret;
@@ -46,20 +50,20 @@ static int __init sigfwd_init(void)
 	ret = sigfwd_forward_init();
 	if (ret)
 		goto out_listeners;
-	ret = sigfwd_hook_init();
-	if (ret)
-		goto out_forward;
 	ret = sigfwd_device_init();
 	if (ret) {
 		sigfwd_refuse("cannot register the device (%d)", ret);
-		goto out_hook;
+		goto out_forward;
 	}
+	ret = sigfwd_hook_init();
+	if (ret)
+		goto out_device;
 	pr_info("loaded %s on %s %s\n", THIS_MODULE->version,
 		init_utsname()->release, init_utsname()->version);
 	return 0;
 
-out_hook:
-	sigfwd_hook_exit();
+out_device:
+	sigfwd_device_exit();
 out_forward:
 	sigfwd_forward_exit();
 out_listeners:
@@ -72,8 +76,8 @@ refuse:
 
 static void __exit sigfwd_exit(void)
 {
-	sigfwd_device_exit();
 	sigfwd_hook_exit();
+	sigfwd_device_exit();
 	sigfwd_forward_exit();
 	sigfwd_listeners_exit();
 	pr_info("unloaded\n");
