@@ -5,16 +5,20 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#define SIGFWD_MISC_NAME "seccomp-sigfwd"
+
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/mutex.h>
+#include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "compat.h"
 #include "sigfwd.h"
+#include "symbols.h"
 
 /* One open device fd: bound to at most one listener, once. */
 struct sigfwd_client {
@@ -203,14 +207,33 @@ static const struct file_operations sigfwd_fops = {
 
 static struct miscdevice sigfwd_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
-	.name = "seccomp-sigfwd",
+	.name = SIGFWD_MISC_NAME,
 	.fops = &sigfwd_fops,
 	.mode = 0666,
 };
 
+/* Registers the device; 0 or an errno with the refusal reason set. */
 int sigfwd_device_init(void)
 {
-	return misc_register(&sigfwd_miscdev);
+	struct path path;
+	int ret;
+
+	/*
+	 * Refuse a taken name with one line: misc_register() would fail
+	 * inside sysfs, which dumps a stack for a duplicate name. A name
+	 * taken between this check and the registration still fails safely
+	 * (EEXIST, and nothing is registered), only louder.
+	 */
+	if (!kern_path("/sys/class/misc/" SIGFWD_MISC_NAME, 0, &path)) {
+		path_put(&path);
+		sigfwd_refuse("the device name %s is taken (/sys/class/misc/%s exists)",
+			      SIGFWD_MISC_NAME, SIGFWD_MISC_NAME);
+		return -EBUSY;
+	}
+	ret = misc_register(&sigfwd_miscdev);
+	if (ret)
+		sigfwd_refuse("cannot register the device (%d)", ret);
+	return ret;
 }
 
 void sigfwd_device_exit(void)

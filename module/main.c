@@ -51,10 +51,8 @@ static int __init sigfwd_init(void)
 	if (ret)
 		goto out_listeners;
 	ret = sigfwd_device_init();
-	if (ret) {
-		sigfwd_refuse("cannot register the device (%d)", ret);
+	if (ret)
 		goto out_forward;
-	}
 	ret = sigfwd_hook_init();
 	if (ret)
 		goto out_device;
