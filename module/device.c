@@ -212,25 +212,29 @@ static struct miscdevice sigfwd_miscdev = {
 	.mode = 0666,
 };
 
+/*
+ * Is the device's name free? misc_register() of a taken name fails inside
+ * sysfs, which dumps a stack for the duplicate; refuse first, with one line.
+ * A name taken between this check and the registration still fails safely
+ * (EEXIST, nothing registered), only louder.
+ */
+int sigfwd_device_check(void)
+{
+	struct path path;
+
+	if (kern_path("/sys/class/misc/" SIGFWD_MISC_NAME, 0, &path))
+		return 0;
+	path_put(&path);
+	sigfwd_refuse("the device name %s is taken (/sys/class/misc/%s exists)",
+		      SIGFWD_MISC_NAME, SIGFWD_MISC_NAME);
+	return -EBUSY;
+}
+
 /* Registers the device; 0 or an errno with the refusal reason set. */
 int sigfwd_device_init(void)
 {
-	struct path path;
-	int ret;
+	int ret = misc_register(&sigfwd_miscdev);
 
-	/*
-	 * Refuse a taken name with one line: misc_register() would fail
-	 * inside sysfs, which dumps a stack for a duplicate name. A name
-	 * taken between this check and the registration still fails safely
-	 * (EEXIST, and nothing is registered), only louder.
-	 */
-	if (!kern_path("/sys/class/misc/" SIGFWD_MISC_NAME, 0, &path)) {
-		path_put(&path);
-		sigfwd_refuse("the device name %s is taken (/sys/class/misc/%s exists)",
-			      SIGFWD_MISC_NAME, SIGFWD_MISC_NAME);
-		return -EBUSY;
-	}
-	ret = misc_register(&sigfwd_miscdev);
 	if (ret)
 		sigfwd_refuse("cannot register the device (%d)", ret);
 	return ret;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * seccomp_sigfwd: signal policies for seccomp user notifications on stock
- * kernels. Load order: verify the running kernel, then expose the device.
+ * kernels. Load order: check that the device name is free, verify the
+ * running kernel, expose the device, and hook the waits last.
  * Any doubt about the kernel refuses the load with one log line.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -40,7 +41,10 @@ static int __init sigfwd_init(void)
 {
 	int ret;
 
-	ret = sigfwd_resolve_targets(test_require_symbol);
+	/* First, so that a taken device name logs only the refusal. */
+	ret = sigfwd_device_check();
+	if (!ret)
+		ret = sigfwd_resolve_targets(test_require_symbol);
 	if (!ret)
 		ret = sigfwd_read_layout();
 	if (!ret)
