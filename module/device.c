@@ -5,17 +5,21 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#define SIGFWD_MISC_NAME "seccomp-sigfwd"
+
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/mutex.h>
+#include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "compat.h"
 #include "layout.h"
 #include "sigfwd.h"
+#include "symbols.h"
 
 /*
  * One open device fd: bound to at most one listener, once. Pollers wait on
@@ -186,8 +190,17 @@ static long sigfwd_ioctl(struct file *file, unsigned int cmd,
 
 static int sigfwd_open(struct inode *inode, struct file *file)
 {
-	struct sigfwd_client *c = sigfwd_zalloc(sizeof(*c));
+	struct sigfwd_client *c;
 
+	/*
+	 * The device exists before the hook while the module loads; a load
+	 * that then fails frees the module whatever files are open. misc_open()
+	 * calls us under misc_mtx (or its SRCU), which misc_deregister() waits
+	 * for, so no file outlives a failed load.
+	 */
+	if (THIS_MODULE->state != MODULE_STATE_LIVE)
+		return -EAGAIN;
+	c = sigfwd_zalloc(sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	mutex_init(&c->lock);
@@ -224,14 +237,37 @@ static const struct file_operations sigfwd_fops = {
 
 static struct miscdevice sigfwd_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
-	.name = "seccomp-sigfwd",
+	.name = SIGFWD_MISC_NAME,
 	.fops = &sigfwd_fops,
 	.mode = 0666,
 };
 
+/*
+ * Is the device's name free? misc_register() of a taken name fails inside
+ * sysfs, which dumps a stack for the duplicate; refuse first, with one line.
+ * A name taken between this check and the registration still fails safely
+ * (EEXIST, nothing registered), only louder.
+ */
+int sigfwd_device_check(void)
+{
+	struct path path;
+
+	if (kern_path("/sys/class/misc/" SIGFWD_MISC_NAME, 0, &path))
+		return 0;
+	path_put(&path);
+	sigfwd_refuse("the device name %s is taken (/sys/class/misc/%s exists)",
+		      SIGFWD_MISC_NAME, SIGFWD_MISC_NAME);
+	return -EBUSY;
+}
+
+/* Registers the device; 0 or an errno with the refusal reason set. */
 int sigfwd_device_init(void)
 {
-	return misc_register(&sigfwd_miscdev);
+	int ret = misc_register(&sigfwd_miscdev);
+
+	if (ret)
+		sigfwd_refuse("cannot register the device (%d)", ret);
+	return ret;
 }
 
 void sigfwd_device_exit(void)

@@ -6,6 +6,9 @@
  * same signature; every other caller passes straight through. The caller is
  * recognised by the exact return addresses found in symbols.c.
  *
+ * A wait that cannot have a policy (sigfwd_may_have_policy()) is left to the
+ * stock kernel: it runs no module code and holds no module reference.
+ *
  * Unload: each redirected wait holds a module reference, so rmmod is refused
  * while a task sleeps in module code. unregister_ftrace_function() waits for
  * callbacks in flight and (via RCU tasks) for any task still between its
@@ -26,6 +29,9 @@ static void notrace sigfwd_ftrace(unsigned long ip, unsigned long parent_ip,
 	struct pt_regs *regs = sigfwd_get_regs(fregs);
 
 	if (!regs || !sigfwd_is_wait_site(parent_ip))
+		return;
+	/* An empty policy is the stock wait, and must not pin the module. */
+	if (!sigfwd_may_have_policy())
 		return;
 	/* Module going away: leave this wait to the stock kernel. */
 	if (!try_module_get(THIS_MODULE))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * seccomp_sigfwd: signal policies for seccomp user notifications on stock
- * kernels. Load order: verify the running kernel, then expose the device.
+ * kernels. Load order: check that the device name is free, verify the
+ * running kernel, expose the device, and hook the waits last.
  * Any doubt about the kernel refuses the load with one log line.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -33,11 +34,18 @@ module_param(test_require_symbol, charp, 0400);
 MODULE_PARM_DESC(test_require_symbol,
 		 "Testing only: also require this kernel symbol at load");
 
+/*
+ * The hook goes live last: from then on waits are redirected and pin the
+ * module, and a failed init frees the module without waiting for them.
+ */
 static int __init sigfwd_init(void)
 {
 	int ret;
 
-	ret = sigfwd_resolve_targets(test_require_symbol);
+	/* First, so that a taken device name logs only the refusal. */
+	ret = sigfwd_device_check();
+	if (!ret)
+		ret = sigfwd_resolve_targets(test_require_symbol);
 	if (!ret)
 		ret = sigfwd_read_layout();
 	if (!ret)
@@ -47,20 +55,18 @@ static int __init sigfwd_init(void)
 	ret = sigfwd_forward_init();
 	if (ret)
 		goto out_listeners;
-	ret = sigfwd_hook_init();
+	ret = sigfwd_device_init();
 	if (ret)
 		goto out_forward;
-	ret = sigfwd_device_init();
-	if (ret) {
-		sigfwd_refuse("cannot register the device (%d)", ret);
-		goto out_hook;
-	}
+	ret = sigfwd_hook_init();
+	if (ret)
+		goto out_device;
 	pr_info("loaded %s on %s %s\n", THIS_MODULE->version,
 		init_utsname()->release, init_utsname()->version);
 	return 0;
 
-out_hook:
-	sigfwd_hook_exit();
+out_device:
+	sigfwd_device_exit();
 out_forward:
 	sigfwd_forward_exit();
 out_listeners:
@@ -73,8 +79,8 @@ refuse:
 
 static void __exit sigfwd_exit(void)
 {
-	sigfwd_device_exit();
 	sigfwd_hook_exit();
+	sigfwd_device_exit();
 	sigfwd_forward_exit();
 	sigfwd_listeners_exit();
 	pr_info("unloaded\n");

@@ -7,6 +7,7 @@
 
 #include <linux/filter.h>
 #include <linux/moduleparam.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <uapi/linux/seccomp.h>
 #include "layout.h"
@@ -70,4 +71,62 @@ u32 sigfwd_policy(void *filter, void *knotif)
 	if (policy >= 0)
 		return policy;
 	return sigfwd_listener_policy(filter);
+}
+
+/* Is @k a USER_NOTIF return whose data carries the module's tag? */
+static bool tagged_notif(u32 k)
+{
+	return (k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF &&
+	       (k & SECCOMP_SIGFWD_DATA_TAG_MASK) == SECCOMP_SIGFWD_DATA_TAG;
+}
+
+/*
+ * Can the filter's program return a tagged USER_NOTIF value? Its classic
+ * program as loaded (orig_prog, kept for seccomp with CHECKPOINT_RESTORE)
+ * returns only through RET K and RET A: a tagged K, or any A, may. Without
+ * the original program, assume it may.
+ */
+static bool filter_may_tag(void *filter)
+{
+	const struct bpf_prog *prog = *sigfwd_member(filter, filter_prog,
+						     struct bpf_prog *);
+	const struct sock_fprog_kern *orig = prog->orig_prog;
+	unsigned int i;
+
+	if (!orig)
+		return true;
+	for (i = 0; i < orig->len; i++) {
+		const struct sock_filter *insn = &orig->filter[i];
+
+		if (BPF_CLASS(insn->code) != BPF_RET)
+			continue;
+		if (BPF_RVAL(insn->code) != BPF_K || tagged_notif(insn->k))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Could a notification wait of current have a policy? The ftrace hook asks
+ * before it redirects the wait and pins the module, so this runs in atomic
+ * context: no sleeping, no lock but RCU's. It over-approximates
+ * sigfwd_policy() over every filter of current's chain that has a listener
+ * (the one that notified is among them): a default policy, a bound device or
+ * a program that may tag its return value. current holds a reference to
+ * every filter of its chain, and their programs never change.
+ */
+bool sigfwd_may_have_policy(void)
+{
+	void *f;
+
+	if (sigfwd_default_policy())
+		return true;
+	for (f = READ_ONCE(current->seccomp.filter); f;
+	     f = *sigfwd_member(f, filter_prev, void *)) {
+		if (!READ_ONCE(*sigfwd_member(f, filter_notif, void *)))
+			continue;
+		if (sigfwd_listener_bound(f) || filter_may_tag(f))
+			return true;
+	}
+	return false;
 }

@@ -47,8 +47,10 @@ static inline void sigfwd_freed(void)
 /* policy.c */
 u32 sigfwd_policy(void *filter, void *knotif);
 u32 sigfwd_default_policy(void);
+bool sigfwd_may_have_policy(void);
 
 /* device.c */
+int sigfwd_device_check(void);
 int sigfwd_device_init(void);
 void sigfwd_device_exit(void);
 

@@ -472,29 +472,117 @@ CASE(native_wait_killable_recv_unchanged)
 				  0);
 }
 
-/* Unload is refused while a task waits in module code, and works after. */
+/* Does a task's kernel stack (/proc/PID/task/TID/stack) show @fn? */
+static int stack_shows(pid_t tid, const char *fn)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", tid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return !!strstr(buf, fn);
+}
+
+/* The README's way to find the tasks that hold the module: does it list @pid? */
+static int readme_finds(pid_t pid)
+{
+	char want[64], line[128];
+	int found = 0;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "/proc/%d/task/%d/stack\n", pid, pid);
+	f = popen("grep -l sigfwd_wait /proc/[0-9]*/task/[0-9]*/stack", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		found |= !strcmp(line, want);
+	pclose(f);
+	return found;
+}
+
+/*
+ * Unload is refused while a task waits under a policy (from each source),
+ * the README's way to find such tasks finds it, and unload works after.
+ */
 CASE(unload_refused_while_task_waits_then_accepted)
 {
+	const struct scenario *const ss[] = {
+		S(.src = SRC_DATA, .policy = AFTER),
+		S(.src = SRC_LISTENER, .policy = AFTER),
+		S(.src = SRC_DEFAULT, .policy = AFTER),
+	};
 	struct seccomp_notif n;
+	unsigned int i;
 	struct run r;
 	int ret = 1;
 
-	if (start(&r, S(0)))
-		goto out;
-	CHECK(!trap_recv(&r.t, &n, 5000), "no notification");
-	wait_asleep(r.t.pid);
-	errno = 0;
-	CHECK(module_unload() == -1 && (errno == EAGAIN || errno == EBUSY),
-	      "unload while waiting: %s", strerror(errno));
-	CHECK(module_loaded(), "module gone");
-	CHECK(!trap_send(&r.t, n.id, 42, 0), "SEND: %s", strerror(errno));
-	CHECK(!trap_wait(&r.t, 5000) && r.t.sh->ret == 42, "reply lost");
-	r.t.pid = 0;
-	CHECK(!module_unload(), "unload after the wait: %s", strerror(errno));
-	CHECK(!module_load(NULL), "reload: %s", strerror(errno));
-	ret = 0;
+	for (i = 0; i < sizeof(ss) / sizeof(ss[0]); i++) {
+		if (start(&r, ss[i]))
+			goto out;
+		CHECK(!trap_recv(&r.t, &n, 5000), "no notification");
+		wait_asleep(r.t.pid);
+		errno = 0;
+		CHECK(module_unload() == -1 && (errno == EAGAIN || errno == EBUSY),
+		      "source %u: unload while waiting: %s", i, strerror(errno));
+		CHECK(module_loaded(), "module gone");
+		CHECK(readme_finds(r.t.pid),
+		      "source %u: the README's grep does not find the task", i);
+		CHECK(!trap_send(&r.t, n.id, 42, 0), "SEND: %s", strerror(errno));
+		CHECK(!trap_wait(&r.t, 5000) && r.t.sh->ret == 42, "reply lost");
+		r.t.pid = 0;
+		end(&r);
+		CHECK(!module_unload(), "unload after the wait: %s", strerror(errno));
+		CHECK(!module_load(NULL), "reload: %s", strerror(errno));
+	}
+	return 0;
 out:
 	end(&r);
+	return ret;
+}
+
+/*
+ * A wait whose policy is empty (nothing bound, no default, the filter
+ * untagged: data 0 or data of its own) is the stock wait: it runs no module
+ * code and does not keep the module loaded; its reply lands after unload.
+ */
+CASE(unload_accepted_while_task_waits_under_empty_policy)
+{
+	static const unsigned int data[] = { 0, 0x1234 };
+	struct seccomp_notif n;
+	struct trap t = { .pid = -1, .listener = -1 };
+	unsigned int i;
+	int ret = 1, in_module;
+
+	for (i = 0; i < sizeof(data) / sizeof(data[0]); i++) {
+		struct trap_opts o = { .data = data[i] };
+
+		CHECK(!module_load(NULL) && !set_default(0), "load");
+		if (trap_start(&t, &o))
+			return 1;
+		ENSURE(!trap_recv(&t, &n, 5000), "no notification");
+		wait_asleep(t.pid);
+		in_module = stack_shows(t.pid, "sigfwd_wait");
+		ENSURE(!module_unload(), "data %#x: unload while an empty-policy task waits: %s",
+		       data[i], strerror(errno));
+		ENSURE(!in_module, "data %#x: the wait ran module code", data[i]);
+		ENSURE(!module_loaded(), "module still listed");
+		ENSURE(!trap_send(&t, n.id, 42, 0), "SEND: %s", strerror(errno));
+		ENSURE(!trap_wait(&t, 5000) && t.sh->ret == 42, "reply lost");
+		t.pid = 0;
+		trap_end(&t);
+		t.listener = -1;
+	}
+	ret = 0;
+out:
+	if (ret)
+		trap_end(&t);
+	module_load(NULL);
 	return ret;
 }
 
