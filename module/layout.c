@@ -501,10 +501,12 @@ int sigfwd_read_layout(void)
 		ret = read_layouts(&b);
 	kvfree(b.by_id);
 	vfree(data);
-	if (ret)
-		return ret;
-	/* The targets (resolved before) and the layout: the kernel checks out. */
-	sigfwd_log_targets();
+	return ret;
+}
+
+/* What the layout check found; logged once the whole load has succeeded. */
+void sigfwd_log_layout(void)
+{
 	pr_info("layout from BTF: knotif.ready@%zu list@%zu state@%zu, filter.prev@%zu prog@%zu notif@%zu notify_lock@%zu wqh@%zu, notification.notifications@%zu%s\n",
 		sigfwd_layout.knotif_ready, sigfwd_layout.knotif_list,
 		sigfwd_layout.knotif_state, sigfwd_layout.filter_prev,
@@ -513,5 +515,4 @@ int sigfwd_read_layout(void)
 		sigfwd_layout.filter_wqh, sigfwd_layout.notif_list,
 		sigfwd_layout.native_killable_recv ?
 		", wait_killable_recv" : "");
-	return 0;
 }

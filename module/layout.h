@@ -26,6 +26,7 @@ struct sigfwd_layout {
 extern struct sigfwd_layout sigfwd_layout;
 
 int sigfwd_read_layout(void);
+void sigfwd_log_layout(void);
 
 /* Typed access to a private member at a BTF-verified offset. */
 #define sigfwd_member(ptr, field, type) \

@@ -61,6 +61,9 @@ static int __init sigfwd_init(void)
 	ret = sigfwd_hook_init();
 	if (ret)
 		goto out_device;
+	/* Only a load that succeeded logs more than its one line. */
+	sigfwd_log_targets();
+	sigfwd_log_layout();
 	pr_info("loaded %s on %s %s\n", THIS_MODULE->version,
 		init_utsname()->release, init_utsname()->version);
 	return 0;
