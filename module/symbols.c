@@ -40,7 +40,7 @@ int sigfwd_refuse_with(int err, const char *fmt, ...)
 }
 
 /* "name+0x4/0x2a0" -> start of name and its size, if the name is @want. */
-static int parse_symbol(unsigned long addr, const char *want,
+static noinline_for_stack int parse_symbol(unsigned long addr, const char *want,
 			struct sigfwd_func *f)
 {
 	char buf[KSYM_SYMBOL_LEN];
@@ -94,7 +94,7 @@ static const char * const notify_suffixes[] = {
 };
 
 /* Add @name to the functions scanned if it exists; absent is not an error. */
-static int add_notify(const char *name)
+static noinline_for_stack int add_notify(const char *name)
 {
 	struct sigfwd_targets *t = &sigfwd_targets;
 	struct sigfwd_func f;
@@ -113,7 +113,7 @@ static int add_notify(const char *name)
 	return 0;
 }
 
-static int resolve_notify(void)
+static noinline_for_stack int resolve_notify(void)
 {
 	struct sigfwd_targets *t = &sigfwd_targets;
 	char name[KSYM_NAME_LEN];
@@ -141,7 +141,7 @@ static int resolve_notify(void)
  * depth tracking (retbleed=stuff) calls are patched to a thunk in the
  * function's padding, named __pfx_<function>, which runs on into it.
  */
-static bool calls_wait(unsigned long target)
+static noinline_for_stack bool calls_wait(unsigned long target)
 {
 	static const char want[] = "wait_for_completion_interruptible+";
 	static const char pfx[] = "__pfx_";
@@ -185,7 +185,7 @@ static int find_call_sites(const struct sigfwd_func *f)
 	return 0;
 }
 
-static int resolve_listener_fops(void)
+static noinline_for_stack int resolve_listener_fops(void)
 {
 	static const struct {
 		const char *name;
