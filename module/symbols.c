@@ -40,8 +40,9 @@ int sigfwd_refuse_with(int err, const char *fmt, ...)
 }
 
 /* "name+0x4/0x2a0" -> start of name and its size, if the name is @want. */
-static noinline_for_stack int parse_symbol(unsigned long addr, const char *want,
-			struct sigfwd_func *f)
+static noinline_for_stack int parse_symbol(unsigned long addr,
+					   const char *want,
+					   struct sigfwd_func *f)
 {
 	char buf[KSYM_SYMBOL_LEN];
 	unsigned long off, size;
