@@ -101,7 +101,7 @@ static long ioctl_policy(struct sigfwd_client *c, unsigned int cmd,
 	mutex_lock(&c->lock);
 	if (!c->listener)
 		ret = -ENOTCONN;
-	else if (!READ_ONCE(c->listener->filter))
+	else if (sigfwd_listener_closed(c->listener))
 		ret = -ESRCH;	/* the listener was closed */
 	else if (cmd == SECCOMP_SIGFWD_IOC_SET_POLICY)
 		WRITE_ONCE(c->listener->policy, p.policy);

@@ -360,8 +360,9 @@ static struct ftrace_ops poll_ops = {
 static bool allowed_callee(const char *name)
 {
 	static const char * const prefixes[] = {
-		"__fentry__", "ftrace_", "__x86_", "__sanitizer_", "__asan_",
-		"__kasan_", "kasan_", "__kcsan_", "__tsan_", "__ubsan_",
+		/* 7.x names the retpoline thunks by their __pi_ alias. */
+		"__fentry__", "ftrace_", "__x86_", "__pi___x86_",
+		"__sanitizer_", "__asan_", "__kasan_", "kasan_", "__kcsan_", "__tsan_", "__ubsan_",
 		"__stack_chk_fail", "__kmsan_", "__cfi_",
 	};
 	int i;

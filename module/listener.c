@@ -172,6 +172,15 @@ static struct sigfwd_listener *find_rcu(const void *filter)
 	return NULL;
 }
 
+/*
+ * Was @l's listener closed? Its release unhashes it at once; clearing
+ * l->filter waits for the deferred end (released_work()).
+ */
+bool sigfwd_listener_closed(const struct sigfwd_listener *l)
+{
+	return !READ_ONCE(l->filter) || hlist_unhashed_lockless(&l->node);
+}
+
 /* The bound listener of @filter with a reference, or NULL. */
 struct sigfwd_listener *sigfwd_listener_get(const void *filter)
 {

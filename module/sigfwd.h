@@ -91,6 +91,7 @@ void sigfwd_listeners_exit(void);
 bool sigfwd_is_listener(const struct file *file);
 int sigfwd_listener_bind(struct file *listener, struct sigfwd_listener **out);
 void sigfwd_listener_unbind(struct sigfwd_listener *l);
+bool sigfwd_listener_closed(const struct sigfwd_listener *l);
 u32 sigfwd_listener_policy(const void *filter);
 struct sigfwd_listener *sigfwd_listener_get(const void *filter);
 bool sigfwd_listener_bound(const void *filter);
