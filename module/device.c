@@ -18,7 +18,6 @@
 #include <linux/version.h>
 #include "layout.h"
 #include "sigfwd.h"
-#include "symbols.h"
 
 /*
  * One open device fd: bound to at most one listener, once. Pollers wait on
@@ -75,7 +74,7 @@ static long ioctl_bind(struct sigfwd_client *c, void __user *arg)
 	} else {
 		ret = sigfwd_listener_bind(fd_file(f), &c->listener);
 		if (!ret)
-			add_wait_queue(&c->listener->wq, &c->relay);
+			sigfwd_listener_relay(c->listener, &c->relay);
 	}
 	mutex_unlock(&c->lock);
 	fdput(f);
@@ -100,13 +99,14 @@ static long ioctl_policy(struct sigfwd_client *c, unsigned int cmd,
 	mutex_lock(&c->lock);
 	if (!c->listener)
 		ret = -ENOTCONN;
-	else if (sigfwd_listener_closed(c->listener))
-		ret = -ESRCH;	/* the listener was closed */
 	else if (cmd == SECCOMP_SIGFWD_IOC_SET_POLICY)
-		WRITE_ONCE(c->listener->policy, p.policy);
+		ret = sigfwd_listener_set_policy(c->listener, p.policy);
 	else
-		p.policy = sigfwd_listener_effective(c->listener);
+		ret = sigfwd_listener_get_policy(c->listener, &p.policy);
 	mutex_unlock(&c->lock);
+	/* What the listener's notifications get unless their filter says. */
+	if (!ret && cmd == SECCOMP_SIGFWD_IOC_GET_POLICY)
+		p.policy = sigfwd_policy_or_default(p.policy);
 	if (!ret && cmd == SECCOMP_SIGFWD_IOC_GET_POLICY &&
 	    copy_to_user(arg, &p, sizeof(p)))
 		ret = -EFAULT;
@@ -136,14 +136,7 @@ static long ioctl_recv_signal(struct sigfwd_client *c, struct file *file,
 	/* Fault before taking a record, so a bad pointer loses none. */
 	if (clear_user(arg, sizeof(sig)))
 		return -EFAULT;
-	for (;;) {
-		ret = sigfwd_record_pop(l, &sig);
-		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
-			break;
-		if (wait_event_interruptible(l->wq, READ_ONCE(l->nr_records) ||
-					     !READ_ONCE(l->filter)))
-			return -EINTR;
-	}
+	ret = sigfwd_listener_recv(l, &sig, file->f_flags & O_NONBLOCK);
 	if (!ret && copy_to_user(arg, &sig, sizeof(sig)))
 		ret = -EFAULT;
 	return ret;
@@ -153,17 +146,10 @@ static __poll_t sigfwd_poll(struct file *file, poll_table *wait)
 {
 	struct sigfwd_client *c = file->private_data;
 	struct sigfwd_listener *l;
-	__poll_t mask = 0;
 
 	poll_wait(file, &c->wq, wait);
 	l = bound(c);
-	if (!l)
-		return 0;
-	if (READ_ONCE(l->nr_records))
-		mask |= EPOLLPRI;
-	if (!READ_ONCE(l->filter))
-		mask |= EPOLLHUP;
-	return mask;
+	return l ? sigfwd_listener_poll(l) : 0;
 }
 
 static long sigfwd_ioctl(struct file *file, unsigned int cmd,
@@ -215,7 +201,7 @@ static int sigfwd_release(struct inode *inode, struct file *file)
 
 	/* No poller is left (the file is going); relay nothing more. */
 	if (c->listener) {
-		remove_wait_queue(&c->listener->wq, &c->relay);
+		sigfwd_listener_unrelay(c->listener, &c->relay);
 		sigfwd_listener_unbind(c->listener);
 	}
 	mutex_destroy(&c->lock);

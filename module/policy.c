@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The policy of one notification: the filter's own data bits first, then the
- * listener's policy, then the module default.
+ * The policy of one notification (sigfwd_policy()): the filter's own data
+ * bits first, then the listener's policy, then the module default.
  */
 
 #include <linux/filter.h>
@@ -36,11 +36,6 @@ module_param_cb(default_policy, &default_policy_ops, &default_policy, 0644);
 MODULE_PARM_DESC(default_policy,
 		 "Policy bits for notifications whose filter and listener name none (default 0: stock)");
 
-u32 sigfwd_default_policy(void)
-{
-	return READ_ONCE(default_policy);
-}
-
 /*
  * __seccomp_filter() computes the USER_NOTIF data bits but does not pass
  * them on. Classic seccomp BPF is a pure function of seccomp_data, so
@@ -63,13 +58,29 @@ static int filter_data_policy(void *filter, void *knotif)
 	return data & SECCOMP_SIGFWD_DATA_POLICY_MASK & SIGFWD_POLICIES;
 }
 
+/* GET_POLICY: a listener's policy, or the default where it has none. */
+u32 sigfwd_policy_or_default(u32 listener_policy)
+{
+	if (listener_policy != SIGFWD_POLICY_UNSET)
+		return listener_policy;
+	return READ_ONCE(default_policy);
+}
+
+/* The policy of @knotif, a notification of @filter (for sigfwd_wait()). */
 u32 sigfwd_policy(void *filter, void *knotif)
 {
-	int policy = filter_data_policy(filter, knotif);
+	int data = filter_data_policy(filter, knotif);
+	u32 policy;
 
-	if (policy >= 0)
+	/* 1. The filter's return data, when it carries the module's tag. */
+	if (data >= 0)
+		return data;
+	/* 2. The policy set on the device bound to the filter's listener. */
+	policy = sigfwd_listener_policy(filter);
+	if (policy != SIGFWD_POLICY_UNSET)
 		return policy;
-	return sigfwd_listener_policy(filter);
+	/* 3. The module default. */
+	return READ_ONCE(default_policy);
 }
 
 /* Is @k a USER_NOTIF return whose data carries the module's tag? */
@@ -118,7 +129,7 @@ bool sigfwd_may_have_policy(void)
 {
 	void *f;
 
-	if (sigfwd_default_policy())
+	if (READ_ONCE(default_policy))
 		return true;
 	for (f = READ_ONCE(current->seccomp.filter); f;
 	     f = *sigfwd_member(f, filter_prev, void *)) {
