@@ -14,10 +14,19 @@ ALL_RELEASES="bullseye bookworm trixie forky"
 # Kernel flavours of a release: Debian's linux-image-FLAVOUR-amd64 (realtime,
 # cloud), fetched through the base release's apt sources and built in its root.
 FLAVOUR_RELEASES="bookworm-rt trixie-rt trixie-cloud"
+# The stock kernel as Debian signs it, booted through shim and GRUB under
+# OVMF with Secure Boot enforced (kernel locked down); the module is signed
+# with a machine-owner key enrolled in the firmware's variable store.
+SECUREBOOT_RELEASES="bookworm-secureboot trixie-secureboot"
+# Where the Secure Boot tools (mtools, virt-fw-vars) run: trixie's root.
+SECUREBOOT_TOOLS=trixie
+# Their guest plan: the cases tagged "secureboot" in tests/guest/order and
+# these entries (smoke, policy, forwarding) with the signed module.
+SECUREBOOT_PLAN="module_loads_and_logs_targets device_node_exists module_unloads policy_waits forward_signals"
 # The debug tier: a sanitizer kernel built from this release's linux-source
 # (scripts/build-debug-kernel), tested as the matrix entry "debug".
 DEBUG_BASE=trixie
-MATRIX_RELEASES="$ALL_RELEASES $FLAVOUR_RELEASES debug"
+MATRIX_RELEASES="$ALL_RELEASES $FLAVOUR_RELEASES $SECUREBOOT_RELEASES debug"
 
 log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '[%s] error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
@@ -76,8 +85,8 @@ apt_private_cache() {
 # The one place that maps a matrix entry to its base release (whose apt
 # sources, build root and linux-source it uses) and its kernel flavour:
 # "" for the stock linux-image-amd64, "rt"/"cloud" for
-# linux-image-rt-amd64/linux-image-cloud-amd64, "debug" for the self-built
-# debug tier.
+# linux-image-rt-amd64/linux-image-cloud-amd64, "secureboot" for the signed
+# stock image booted under Secure Boot, "debug" for the self-built debug tier.
 base_release() {
 	case $1 in
 	debug) echo "$DEBUG_BASE" ;;
@@ -92,6 +101,7 @@ flavour_of() {
 	*) echo "" ;;
 	esac
 }
+secureboot() { [ "$(flavour_of "$1")" = secureboot ]; }
 # Where one release's kernel is unpacked; filled by scripts/fetch-kernel.
 kernel_dir() { echo "$CACHE/kernels/$1"; }
 # Flavours and the debug kernel build, and their modules too, in the base
