@@ -6,7 +6,6 @@
  * listener's binding never passes to a new filter at the same address,
  * another user's included.
  */
-#define _GNU_SOURCE
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -100,7 +99,7 @@ static void cycle_a(int *devs, int *nr, unsigned int policy)
 
 		b.listener_fd = listener;
 		if (listener < 0 || ioctl(dev, SECCOMP_SIGFWD_IOC_BIND, &b) ||
-		    dev_set_policy(dev, policy))
+		    sigfwd_set_policy(dev, policy))
 			_exit(1);
 		close(listener);
 		_exit(0);
@@ -116,7 +115,7 @@ static void cycle_a(int *devs, int *nr, unsigned int policy)
 	devs[(*nr)++] = dev;
 	/* A's tasks are never signalled: any record is someone else's. */
 	for (i = 0; i < *nr; i++) {
-		if (!dev_recv_signal(devs[i], &s)) {
+		if (!sigfwd_recv_signal(devs[i], &s)) {
 			cx->a_records++;
 			cx->a_record_pid = s.tid;
 		} else if (errno != EAGAIN && errno != ESRCH) {

@@ -3,7 +3,6 @@
  * Bad input to /dev/seccomp-sigfwd: every malformed or ill-timed request gets
  * a clear errno, never an oops, a leaked binding or a lost reply.
  */
-#define _GNU_SOURCE
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -52,10 +51,7 @@ static long get_policy(int dev)
 	return p.policy;
 }
 
-/*
- * The policy bits the module implements (VERSION), or 0. FORWARD is reserved
- * until a module implements it: SET_POLICY must then say EOPNOTSUPP.
- */
+/* The policy bits the module implements (VERSION), or 0. */
 static unsigned int module_policies(void)
 {
 	struct seccomp_sigfwd_version v = { 0 };
@@ -69,13 +65,9 @@ static unsigned int module_policies(void)
 }
 
 /* What SET_POLICY must answer for @policy (flags 0): 0 or an errno. */
-static int policy_errno(unsigned int policy, unsigned int supported)
+static int policy_errno(unsigned int policy)
 {
-	if (policy & ~SECCOMP_SIGFWD_POLICY_MASK)
-		return EINVAL;
-	if (policy & ~supported)
-		return EOPNOTSUPP;
-	return 0;
+	return policy & ~SECCOMP_SIGFWD_POLICY_MASK ? EINVAL : 0;
 }
 
 /* The module's reference count, or -1. */
@@ -87,7 +79,7 @@ static int module_refcnt(void)
 /* Start a trap child and wait until it is trapped (so it closed its copy). */
 static int trap_trapped(struct trap *t, unsigned int data)
 {
-	struct trap_opts o = { .data = data };
+	struct trap_opts o = { .data = data, .own_filter = 1 };
 
 	if (trap_start(t, &o))
 		return -1;
@@ -227,7 +219,7 @@ CASE(bind_rejects_listener_of_exited_filter_with_esrch)
 	/* Replied, exited normally, reaped. */
 	CHECK(!trap_trapped(&t, 0), "trap");
 	CHECK(!reply_and_check(&t, 7), "reply");
-	EXPECT_ERRNO(dev_bind(t.listener), ESRCH);
+	EXPECT_NEG(sigfwd_open_bound(t.listener, 0), ESRCH);
 	trap_end(&t);
 	return 0;
 }
@@ -240,7 +232,7 @@ CASE(bind_twice_gets_ebusy)
 	CHECK(module_load(NULL) == 0, "module_load: %s", strerror(errno));
 	CHECK(!trap_trapped(&t1, 0), "trap 1");
 	CHECK(!trap_trapped(&t2, 0), "trap 2");
-	dev = dev_bind(t1.listener);
+	dev = sigfwd_open_bound(t1.listener, 0);
 	CHECK(dev >= 0, "BIND: %s", strerror(errno));
 
 	/* The same device fd again, to the same or another listener. */
@@ -282,7 +274,7 @@ CASE(bind_again_after_device_close)
 	CHECK(module_load(NULL) == 0, "module_load: %s", strerror(errno));
 	CHECK(!trap_trapped(&t, 0), "trap");
 	for (i = 0; i < 20; i++) {
-		dev = dev_bind(t.listener);
+		dev = sigfwd_open_bound(t.listener, 0);
 		CHECK(dev >= 0, "BIND round %d: %s", i, strerror(errno));
 		/* A new binding starts from policy 0, not the last one set. */
 		CHECK(get_policy(dev) == 0, "GET round %d: %ld", i, get_policy(dev));
@@ -307,7 +299,7 @@ CASE(bind_keeps_recv_and_send_working)
 	CHECK(module_load(NULL) == 0, "module_load: %s", strerror(errno));
 	for (i = 0; i < ARRAY_SIZE(policies); i++) {
 		CHECK(!trap_trapped(&t, 0), "trap");
-		dev = dev_bind(t.listener);
+		dev = sigfwd_open_bound(t.listener, 0);
 		CHECK(dev >= 0, "BIND: %s", strerror(errno));
 		if (policies[i] >= 0)
 			CHECK(!set_policy(dev, policies[i], 0), "SET %d: %s",
@@ -319,7 +311,7 @@ CASE(bind_keeps_recv_and_send_working)
 
 	/* An error reply, with the device closed between RECV and SEND. */
 	CHECK(!trap_trapped(&t, 0), "trap");
-	dev = dev_bind(t.listener);
+	dev = sigfwd_open_bound(t.listener, 0);
 	CHECK(dev >= 0, "BIND: %s", strerror(errno));
 	CHECK(!set_policy(dev, SECCOMP_SIGFWD_KILLABLE, 0), "SET");
 	CHECK(!trap_recv(&t, &n, 5000), "RECV: %s", strerror(errno));
@@ -343,8 +335,7 @@ CASE(ioctls_reject_unknown_flags_and_bits)
 
 	CHECK(module_load(NULL) == 0, "module_load: %s", strerror(errno));
 	sup = module_policies();
-	CHECK((sup & SECCOMP_SIGFWD_KILLABLE) == SECCOMP_SIGFWD_KILLABLE,
-	      "VERSION policies %#x", sup);
+	CHECK(sup == SECCOMP_SIGFWD_POLICY_MASK, "VERSION policies %#x", sup);
 	CHECK(!trap_trapped(&t, 0), "trap");
 	dev = dev_open();
 	CHECK(dev >= 0, "open: %s", strerror(errno));
@@ -370,12 +361,6 @@ CASE(ioctls_reject_unknown_flags_and_bits)
 		     EINVAL);
 	EXPECT_ERRNO(set_policy(dev, fwd, 1), EINVAL);
 	EXPECT_ERRNO(set_policy(dev, fwd | (1U << 8), 0), EINVAL);
-	/* FORWARD while reserved: EOPNOTSUPP, not taken for an unknown bit. */
-	if (!(sup & fwd)) {
-		EXPECT_ERRNO(set_policy(dev, fwd, 0), EOPNOTSUPP);
-		EXPECT_ERRNO(set_policy(dev, fwd | SECCOMP_SIGFWD_KILLABLE, 0),
-			     EOPNOTSUPP);
-	}
 	CHECK(get_policy(dev) == SECCOMP_SIGFWD_KILLABLE_AFTER_RECV,
 	      "policy changed by a refused SET_POLICY: %ld", get_policy(dev));
 
@@ -385,8 +370,6 @@ CASE(ioctls_reject_unknown_flags_and_bits)
 	CHECK(dev >= 0, "open: %s", strerror(errno));
 	EXPECT_ERRNO(set_policy(dev, 0, 1), EINVAL);
 	EXPECT_ERRNO(set_policy(dev, 1U << 8, 0), EINVAL);
-	if (!(sup & fwd))
-		EXPECT_ERRNO(set_policy(dev, fwd, 0), EOPNOTSUPP);
 	close(dev);
 
 	CHECK(!reply_and_check(&t, 5), "reply");
@@ -421,7 +404,7 @@ CASE(policy_ioctls_after_listener_close_get_esrch)
 	CHECK(module_load(NULL) == 0, "module_load: %s", strerror(errno));
 	/* Trapped: the child has closed its copy of the listener. */
 	CHECK(!trap_trapped(&t, 0), "trap");
-	dev = dev_bind(t.listener);
+	dev = sigfwd_open_bound(t.listener, 0);
 	CHECK(dev >= 0, "BIND: %s", strerror(errno));
 	CHECK(!set_policy(dev, SECCOMP_SIGFWD_KILLABLE, 0), "SET");
 	close(t.listener);
@@ -454,7 +437,7 @@ CASE(policy_ioctls_work_after_trapped_child_exits)
 
 	CHECK(module_load(NULL) == 0, "module_load: %s", strerror(errno));
 	CHECK(!trap_trapped(&t, 0), "trap");
-	dev = dev_bind(t.listener);
+	dev = sigfwd_open_bound(t.listener, 0);
 	CHECK(dev >= 0, "BIND: %s", strerror(errno));
 	kill(t.pid, SIGKILL);
 	CHECK(waitpid(t.pid, NULL, 0) == t.pid, "waitpid");
@@ -549,7 +532,7 @@ CASE(bad_pointers_get_efault)
 	bad[6] = two + 4096 - 4;	/* straddles into PROT_NONE */
 
 	CHECK(!trap_trapped(&t, 0), "trap");
-	dev = dev_bind(t.listener);
+	dev = sigfwd_open_bound(t.listener, 0);
 	CHECK(dev >= 0, "BIND: %s", strerror(errno));
 	CHECK(!set_policy(dev, SECCOMP_SIGFWD_KILLABLE_AFTER_RECV, 0), "SET");
 
@@ -603,12 +586,12 @@ CASE(get_policy_returns_what_was_set)
 	CHECK(sup, "VERSION: %s", strerror(errno));
 	CHECK(!trap_trapped(&t1, 0), "trap 1");
 	CHECK(!trap_trapped(&t2, 0), "trap 2");
-	dev1 = dev_bind(t1.listener);
-	dev2 = dev_bind(t2.listener);
+	dev1 = sigfwd_open_bound(t1.listener, 0);
+	dev2 = sigfwd_open_bound(t2.listener, 0);
 	CHECK(dev1 >= 0 && dev2 >= 0, "BIND: %s", strerror(errno));
 	CHECK(get_policy(dev1) == 0, "initial policy %ld", get_policy(dev1));
 	for (p = 0; p <= SECCOMP_SIGFWD_POLICY_MASK; p++) {
-		int r = set_policy(dev1, p, 0), e = policy_errno(p, sup);
+		int r = set_policy(dev1, p, 0), e = policy_errno(p);
 
 		if (e) {
 			CHECK(r == -1 && errno == e, "SET %u: expected %s, got %s",
@@ -723,7 +706,7 @@ static int read_default_policy(char *buf, size_t size)
 CASE(default_policy_param_rejects_bad_values)
 {
 	static const char * const bad[] = {
-		"4", "8", "16", "256", "0x100", "0x80000000", "-1", "abc",
+		"8", "16", "256", "0x100", "0x80000000", "-1", "abc",
 		"1 2", "0x", "99999999999",
 	};
 	char old[32] = "", now[32] = "";
@@ -735,9 +718,6 @@ CASE(default_policy_param_rejects_bad_values)
 	CHECK(sup, "VERSION: %s", strerror(errno));
 	CHECK(!read_default_policy(old, sizeof(old)), "read %s", DEFAULT_POLICY);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		/* FORWARD is a bad value only while the module reserves it. */
-		if (!strcmp(bad[i], "4") && (sup & SECCOMP_SIGFWD_FORWARD))
-			continue;
 		e = write_default_policy(bad[i]);
 		if (e != EINVAL && e != ERANGE) {
 			printf("default_policy=\"%s\": got %s, expected EINVAL or ERANGE\n",
@@ -812,7 +792,7 @@ static void *race_binder(void *arg)
 
 CASE(bind_racing_listener_close_is_safe)
 {
-	struct trap_opts o = { 0 };
+	struct trap_opts o = { .own_filter = 1 };
 	pthread_t th[2];
 	struct trap t;
 	long end;
@@ -885,7 +865,7 @@ CASE(bind_racing_listener_close_is_safe)
 
 	/* The module still works. */
 	CHECK(!trap_trapped(&t, 0), "trap");
-	i = dev_bind(t.listener);
+	i = sigfwd_open_bound(t.listener, 0);
 	CHECK(i >= 0, "BIND after the race: %s", strerror(errno));
 	CHECK(!set_policy(i, SECCOMP_SIGFWD_KILLABLE, 0), "SET");
 	CHECK(!reply_and_check(&t, 4321), "reply after the race");

@@ -61,7 +61,7 @@ static int epollpri(int ep, int timeout_ms)
 CASE(epollpri_reaches_supervisor_while_256_threads_poll_other_listeners)
 {
 	struct trap_opts o = { .data = SECCOMP_SIGFWD_RET_DATA(FWD),
-			       .sa_flags = SA_RESTART, .hold = 1 };
+			       .sa_flags = SA_RESTART, .hold = 1, .own_filter = 1 };
 	struct epoll_event ev = { .events = EPOLLPRI };
 	struct trap noise[NOISE], t = { .pid = -1, .listener = -1 };
 	int noise_dev[NOISE], dev = -1, ep = -1, i, started = 0, ret = 1;
@@ -84,7 +84,7 @@ CASE(epollpri_reaches_supervisor_while_256_threads_poll_other_listeners)
 		ENSURE(!trap_start(&noise[i], &o), "noise child %d", i);
 		noise_fd[i] = noise[i].listener;
 		if (i % 2 == 0) {
-			noise_dev[i] = dev_bind(noise[i].listener);
+			noise_dev[i] = sigfwd_open_bound(noise[i].listener, 0);
 			ENSURE(noise_dev[i] >= 0, "bind noise %d: %s", i,
 			       strerror(errno));
 		}
@@ -102,7 +102,7 @@ CASE(epollpri_reaches_supervisor_while_256_threads_poll_other_listeners)
 	/* The supervisor under test: epoll on its listener, EPOLLPRI only. */
 	o.calls = ROUNDS;
 	ENSURE(!trap_start(&t, &o), "trapped child");
-	dev = dev_bind(t.listener);
+	dev = sigfwd_open_bound(t.listener, 0);
 	ENSURE(dev >= 0, "bind: %s", strerror(errno));
 	ep = epoll_create1(0);
 	ENSURE(ep >= 0 && !epoll_ctl(ep, EPOLL_CTL_ADD, t.listener, &ev),
@@ -128,7 +128,7 @@ CASE(epollpri_reaches_supervisor_while_256_threads_poll_other_listeners)
 			BAIL("round %d: record queued, but no EPOLLPRI on the listener within %ld ms",
 			     i, slow_ms(3000));
 		}
-		ENSURE(!dev_recv_signal(dev, &s) && s.id == n.id &&
+		ENSURE(!sigfwd_recv_signal(dev, &s) && s.id == n.id &&
 		       s.signo == SIGUSR1, "round %d: record: %s", i,
 		       strerror(errno));
 		ENSURE(!trap_send(&t, n.id, 42, 0), "round %d: SEND: %s", i,
