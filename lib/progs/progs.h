@@ -67,6 +67,22 @@ static inline long now_us(void)
 	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
+static inline int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort @v in place; its @pct percentile (0..100). */
+static inline long percentile(long *v, long n, int pct)
+{
+	if (!n)
+		return -1;
+	qsort(v, n, sizeof(*v), cmp_long);
+	return v[n * pct / 100 < n ? n * pct / 100 : n - 1];
+}
+
 static inline void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };

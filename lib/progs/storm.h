@@ -36,22 +36,6 @@ struct storm_child {
 
 static struct storm_child *storm_sh;
 
-static inline int cmp_long(const void *a, const void *b)
-{
-	long x = *(const long *)a, y = *(const long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sort @v in place; its @pct percentile (0..100). */
-static inline long percentile(long *v, long n, int pct)
-{
-	if (!n)
-		return -1;
-	qsort(v, n, sizeof(*v), cmp_long);
-	return v[n * pct / 100 < n ? n * pct / 100 : n - 1];
-}
-
 static void storm_on_sig(int sig)
 {
 	(void)sig;

@@ -259,7 +259,7 @@ CASE(livepatch_of_hooked_function_and_module_refuse_each_other)
 		BAIL("the livepatch loaded over the module's hook");
 	if (errno != EBUSY)
 		BAIL("livepatch refused with %s, want EBUSY", strerror(errno));
-	ENSURE(!system("policy_waits after_recv_policy_from_listener_survives_signal >/dev/null"),
+	ENSURE(!system("policy_waits after_recv.policy_from_listener_survives.signal >/dev/null"),
 	       "the module stopped working after the refused livepatch");
 	ENSURE(!module_unload(), "rmmod");
 	ENSURE(!insmod(LP_KO), "insmod the livepatch: %s", strerror(errno));

@@ -115,13 +115,6 @@ static int kernel_at_least(int maj, int min)
 		       (r)->t.sh->handled_early);			\
 	} while (0)
 
-/* A call that must fail with errno @e. */
-#define ASSERT_ERRNO(e, call) do {					\
-		errno = 0;						\
-		ASSERT_EQ(-1, (long)(call)) TH_LOG("%s succeeded", #call); \
-		ASSERT_EQ(e, errno) TH_LOG("%s: %s", #call, strerror(errno)); \
-	} while (0)
-
 /* One scenario a variant; @protected: the policy holds in this phase. */
 #define SCENARIO_FIXTURE(name)						\
 	FIXTURE(name) {							\

@@ -156,8 +156,11 @@ FIXTURE_VARIANT_ADD(reply_errors, all_policies) {
 	.policy = AFTER | BEFORE | FWD,
 };
 
-/* Every value, with and without a signal pending at the reply. */
-TEST_F(reply_errors, never_leak_errors_512_to_516)
+/*
+ * Every value, with and without a signal pending at the reply: 15 trapped
+ * calls, past the harness's default 30 s on a slow guest.
+ */
+TEST_F_TIMEOUT(reply_errors, never_leak_errors_512_to_516, 120)
 {
 	int error, sig;
 

@@ -14,6 +14,13 @@
 #include "progs.h"
 #include "kselftest_harness.h"
 
+/* A call that must fail with errno @e. */
+#define ASSERT_ERRNO(e, call) do {					\
+		errno = 0;						\
+		ASSERT_EQ(-1, (long)(call)) TH_LOG("%s succeeded", #call); \
+		ASSERT_EQ(e, errno) TH_LOG("%s: %s", #call, strerror(errno)); \
+	} while (0)
+
 static void sigfwd_case_name(char *buf, size_t len,
 			     const struct __fixture_metadata *f,
 			     const struct __fixture_variant_metadata *v,
