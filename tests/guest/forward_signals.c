@@ -11,13 +11,8 @@
 #define FWD SECCOMP_SIGFWD_FORWARD
 #define BEFORE SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV
 
-struct fwd {
-	struct trap t;
-	int dev;
-};
-
 /* A held child trapped with @policy in its filter data, a bound device. */
-static int fwd_start(struct fwd *f, unsigned int policy, struct trap_opts o)
+static int fwd_start(struct sup *f, unsigned int policy, struct trap_opts o)
 {
 	o.hold = 1;
 	o.data = SECCOMP_SIGFWD_RET_DATA(policy);
@@ -32,7 +27,7 @@ static int fwd_start(struct fwd *f, unsigned int policy, struct trap_opts o)
 	return 0;
 }
 
-static void signal_child(struct fwd *f, int sig)
+static void signal_child(struct sup *f, int sig)
 {
 	wait_asleep(f->t.pid);
 	sleep_ms(20);
@@ -40,7 +35,7 @@ static void signal_child(struct fwd *f, int sig)
 }
 
 /* The next record, waiting for it up to 5 s through EPOLLPRI on the device. */
-static int next_record(struct fwd *f, struct seccomp_sigfwd_signal *s)
+static int next_record(struct sup *f, struct seccomp_sigfwd_signal *s)
 {
 	if (!poll_fd(f->dev, POLLPRI, 5000)) {
 		errno = ETIMEDOUT;
@@ -49,7 +44,7 @@ static int next_record(struct fwd *f, struct seccomp_sigfwd_signal *s)
 	return sigfwd_recv_signal(f->dev, s);
 }
 
-static int no_record(struct fwd *f)
+static int no_record(struct sup *f)
 {
 	struct seccomp_sigfwd_signal s;
 	int fl = fcntl(f->dev, F_GETFL), ret;
@@ -60,7 +55,7 @@ static int no_record(struct fwd *f)
 	return ret;
 }
 
-static int finish(struct fwd *f)
+static int finish(struct sup *f)
 {
 	if (trap_wait(&f->t, 5000))
 		return -1;
@@ -70,25 +65,8 @@ static int finish(struct fwd *f)
 	return 0;
 }
 
-/* The module loaded, no default policy; each test traps its child. */
-#define FWD_SETUP(name)							\
-	FIXTURE_SETUP(name)						\
-	{								\
-		self->f.t.listener = self->f.dev = -1;			\
-		ASSERT_EQ(0, module_load(NULL));			\
-		ASSERT_EQ(0, write_file(DEFAULT_POLICY, "0"));		\
-	}								\
-	FIXTURE_TEARDOWN(name)						\
-	{								\
-		trap_end(&self->f.t);					\
-		if (self->f.dev >= 0)					\
-			close(self->f.dev);				\
-	}
-
-FIXTURE(forward) {
-	struct fwd f;
-};
-FWD_SETUP(forward)
+/* Each test traps its child. */
+SUP_FIXTURE(forward);
 
 /*
  * The scenario of the original proposal: a supervisor emulating write() is
@@ -98,7 +76,7 @@ TEST_F(forward, forwarded_signal_gets_partial_write_result)
 {
 	struct trap_opts o = { .nr = __NR_write, .sa_flags = SA_RESTART };
 	struct seccomp_sigfwd_signal s;
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 
 	ASSERT_EQ(0, fwd_start(f, FWD, o));
@@ -123,9 +101,7 @@ TEST_F(forward, forwarded_signal_gets_partial_write_result)
 }
 
 /* The supervisor's reply to a forwarded signal decides what the task sees. */
-FIXTURE(reply) {
-	struct fwd f;
-};
+SUP_FIXTURE(reply);
 FIXTURE_VARIANT(reply) {
 	int sa_flags;
 	int error;		/* of the reply, 0: the value 42 */
@@ -133,8 +109,6 @@ FIXTURE_VARIANT(reply) {
 	int err;
 	int notifs;		/* notifications, restarts included */
 };
-FWD_SETUP(reply)
-
 FIXTURE_VARIANT_ADD(reply, forwarded_signal_then_full_result) {
 	.sa_flags = 0, .error = 0, .ret = 42, .notifs = 1,
 };
@@ -153,7 +127,7 @@ TEST_F(reply, after_forwarded_signal)
 {
 	struct trap_opts o = { .sa_flags = variant->sa_flags };
 	struct seccomp_sigfwd_signal s;
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 	int notifs = 1;
 
@@ -164,10 +138,7 @@ TEST_F(reply, after_forwarded_signal)
 	ASSERT_EQ(n.id, s.id);
 	ASSERT_EQ(0, trap_send(&f->t, n.id, variant->error ? 0 : 42, variant->error));
 	/* A restart comes back as a new notification. */
-	while (!f->t.sh->done && !trap_recv(&f->t, &n, 500)) {
-		notifs++;
-		trap_send(&f->t, n.id, 43, 0);
-	}
+	notifs += trap_answer_restarts(&f->t, 43);
 	ASSERT_EQ(0, finish(f)) TH_LOG("child did not finish");
 	ASSERT_EQ(1, f->t.sh->handled);
 	ASSERT_EQ(0, f->t.sh->handled_early);
@@ -182,7 +153,7 @@ TEST_F(forward, restart_reply_after_signal_ignored_restarts_transparently)
 {
 	struct trap_opts o = { .ignore_thread = 1 };
 	struct seccomp_sigfwd_signal s;
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 	int notifs = 1;
 
@@ -195,10 +166,7 @@ TEST_F(forward, restart_reply_after_signal_ignored_restarts_transparently)
 	while (!f->t.sh->ignored)
 		sleep_ms(1);
 	ASSERT_EQ(0, trap_send(&f->t, n.id, 0, -SECCOMP_SIGFWD_ERESTART));
-	while (!f->t.sh->done && !trap_recv(&f->t, &n, 500)) {
-		notifs++;
-		trap_send(&f->t, n.id, 43, 0);
-	}
+	notifs += trap_answer_restarts(&f->t, 43);
 	ASSERT_EQ(0, finish(f)) TH_LOG("child did not finish");
 	ASSERT_EQ(43, f->t.sh->ret) TH_LOG("errno %d", f->t.sh->err);
 	ASSERT_EQ(2, notifs);
@@ -209,7 +177,7 @@ TEST_F(forward, restart_reply_after_signal_ignored_restarts_transparently)
 TEST_F(forward, restart_reply_without_signal_never_leaks_errno_512)
 {
 	struct trap_opts o = { 0 };
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 
 	ASSERT_EQ(0, fwd_start(f, FWD, o));
@@ -225,7 +193,7 @@ TEST_F(forward, restart_reply_without_signal_never_leaks_errno_512)
 TEST_F(forward, stock_restart_reply_without_signal_leaks_errno_512)
 {
 	struct trap_opts o = { 0 };
-	struct trap *t = &self->f.t;
+	struct trap *t = &self->sup.t;
 	struct seccomp_notif n;
 
 	ASSERT_EQ(0, trap_start(t, &o));
@@ -242,7 +210,7 @@ TEST_F(forward, forwarded_signal_raises_epollpri_on_listener_and_device)
 {
 	struct epoll_event ev = { .events = EPOLLPRI }, out[4];
 	struct trap_opts o = { .sa_flags = SA_RESTART };
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 	int ep, i, got = 0;
 
@@ -283,7 +251,7 @@ TEST_F(forward, epoll_added_before_bind_sees_forwarded_signal)
 	struct trap_opts o = { .sa_flags = SA_RESTART, .hold = 1,
 			       .data = SECCOMP_SIGFWD_RET_DATA(FWD) };
 	struct seccomp_sigfwd_signal s;
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 	int ep, got = 0;
 
@@ -317,7 +285,7 @@ TEST_F(forward, signal_before_recv_is_reported_as_before_recv)
 {
 	struct trap_opts o = { 0 };
 	struct seccomp_sigfwd_signal s;
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 
 	ASSERT_EQ(0, fwd_start(f, FWD | BEFORE, o));
@@ -339,7 +307,7 @@ TEST_F(forward, signal_before_recv_is_reported_as_before_recv)
 TEST_F(forward, signal_before_recv_without_before_policy_withdraws_silently)
 {
 	struct trap_opts o = { 0 };
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 
 	ASSERT_EQ(0, fwd_start(f, FWD, o));
 	ASSERT_TRUE(poll_fd(f->t.listener, POLLIN, 5000)) TH_LOG("nothing queued");
@@ -355,7 +323,7 @@ TEST_F(forward, sigkill_leaves_killed_record_and_send_gets_enoent)
 {
 	struct trap_opts o = { 0 };
 	struct seccomp_sigfwd_signal s;
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 
 	ASSERT_EQ(0, fwd_start(f, FWD, o));
@@ -379,7 +347,7 @@ TEST_F(forward, signal_flood_yields_one_record)
 {
 	struct trap_opts o = { .sa_flags = SA_RESTART };
 	struct seccomp_sigfwd_signal s;
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 	int i;
 
@@ -400,7 +368,7 @@ TEST_F(forward, signal_flood_yields_one_record)
 TEST_F(forward, record_of_replied_notification_is_dropped)
 {
 	struct trap_opts o = { .sa_flags = SA_RESTART };
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 
 	ASSERT_EQ(0, fwd_start(f, FWD, o));
@@ -425,7 +393,7 @@ TEST_F(forward, recv_signal_blocks_and_is_interrupted_by_supervisor_signals)
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct trap_opts o = { 0 };
 	struct seccomp_sigfwd_signal s;
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 	long t0;
 
@@ -454,7 +422,7 @@ TEST_F(forward, forward_policy_from_listener_reports_signals)
 {
 	struct trap_opts o = { .hold = 1 };
 	struct seccomp_sigfwd_signal s;
-	struct fwd *f = &self->f;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 
 	ASSERT_EQ(0, trap_start(&f->t, &o));

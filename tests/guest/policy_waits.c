@@ -28,12 +28,6 @@ struct scenario {
 	unsigned long filter_flags;
 };
 
-/* Supervisor side of one scenario, set up up to the trapped call. */
-struct run {
-	struct trap t;
-	int dev;
-};
-
 static int set_default(unsigned int policy)
 {
 	char v[16];
@@ -43,7 +37,7 @@ static int set_default(unsigned int policy)
 }
 
 /* Trap a child under scenario @s; 0, or -1 with a message printed. */
-static int start(struct run *r, const struct scenario *s)
+static int start(struct sup *r, const struct scenario *s)
 {
 	struct trap_opts o = { .sa_flags = s->sa_flags, .hold = 1,
 			       .flags = s->filter_flags };
@@ -77,17 +71,14 @@ static int start(struct run *r, const struct scenario *s)
 	return 0;
 }
 
-static void end(struct run *r)
+static void end(struct sup *r)
 {
 	set_default(0);
-	trap_end(&r->t);
-	if (r->dev >= 0)
-		close(r->dev);
-	r->dev = -1;
+	sup_end(r);
 }
 
 /* Signal the trapped child once it sleeps, and give the signal time to act. */
-static void signal_child(struct run *r, int sig)
+static void signal_child(struct sup *r, int sig)
 {
 	wait_asleep(r->t.pid);
 	sleep_ms(20);
@@ -118,7 +109,7 @@ static int kernel_at_least(int maj, int min)
 /* One scenario a variant; @protected: the policy holds in this phase. */
 #define SCENARIO_FIXTURE(name)						\
 	FIXTURE(name) {							\
-		struct run r;						\
+		struct sup r;						\
 	};								\
 	FIXTURE_VARIANT(name) {						\
 		struct scenario s;					\
@@ -200,7 +191,7 @@ FIXTURE_VARIANT_ADD(after_recv, native_wait_killable_recv_unchanged) {
 TEST_F(after_recv, signal)
 {
 	struct seccomp_notif n, n2;
-	struct run *r = &self->r;
+	struct sup *r = &self->r;
 
 	ASSERT_EQ(0, trap_recv(&r->t, &n, 5000))
 		TH_LOG("no notification: %s", strerror(errno));
@@ -270,7 +261,7 @@ FIXTURE_VARIANT_ADD(before_recv, native_wait_killable_recv_unchanged) {
 
 TEST_F(before_recv, signal)
 {
-	struct run *r = &self->r;
+	struct sup *r = &self->r;
 	struct seccomp_notif n;
 
 	ASSERT_TRUE(poll_fd(r->t.listener, POLLIN, 5000)) TH_LOG("nothing queued");
@@ -295,7 +286,7 @@ TEST_F(before_recv, signal)
 
 /* One-off scenarios: each test traps its child itself. */
 FIXTURE(policy) {
-	struct run r;
+	struct sup r;
 };
 
 FIXTURE_SETUP(policy)
@@ -313,7 +304,7 @@ FIXTURE_TEARDOWN(policy)
 
 #define S(...) (&(const struct scenario){ __VA_ARGS__ })
 
-static void sigkill_ends_wait(struct __test_metadata *_metadata, struct run *r,
+static void sigkill_ends_wait(struct __test_metadata *_metadata, struct sup *r,
 			      int received)
 {
 	struct seccomp_notif n;
@@ -354,7 +345,7 @@ TEST_F(policy, sigkill_ends_protected_wait_before_recv_within_a_second)
 TEST_F(policy, addfd_during_protected_wait_still_works)
 {
 	struct seccomp_notif_addfd a = { .flags = 0 };
-	struct run *r = &self->r;
+	struct sup *r = &self->r;
 	struct seccomp_notif n;
 	char path[64];
 	int fds[2], fd;
@@ -394,7 +385,7 @@ static int live_objects_back(int base)
  * the fd and wait again on the same notification, where the signal must stay
  * held. @kill_it: SIGKILL the task in that wait instead of replying.
  */
-static void held_across_addfd(struct __test_metadata *_metadata, struct run *r,
+static void held_across_addfd(struct __test_metadata *_metadata, struct sup *r,
 			      int addfds, int kill_it)
 {
 	struct seccomp_notif_addfd a = { .flags = 0 };
@@ -503,7 +494,7 @@ TEST_F(policy, unload_refused_while_task_waits_then_accepted)
 		S(.src = SRC_LISTENER, .policy = AFTER),
 		S(.src = SRC_DEFAULT, .policy = AFTER),
 	};
-	struct run *r = &self->r;
+	struct sup *r = &self->r;
 	struct seccomp_notif n;
 	unsigned int i;
 
@@ -534,7 +525,7 @@ TEST_F(policy, unload_refused_while_task_waits_then_accepted)
 TEST_F(policy, unload_accepted_while_task_waits_under_empty_policy)
 {
 	static const unsigned int data[] = { 0, 0x1234 };
-	struct run *r = &self->r;
+	struct sup *r = &self->r;
 	struct seccomp_notif n;
 	unsigned int i;
 	int in_module;
@@ -563,7 +554,7 @@ TEST_F(policy, unload_accepted_while_task_waits_under_empty_policy)
 TEST_F(policy, waits_begun_before_load_keep_stock_behaviour)
 {
 	struct trap_opts o = { 0 };
-	struct run *r = &self->r;
+	struct sup *r = &self->r;
 	struct seccomp_notif n;
 
 	ASSERT_EQ(0, module_unload()) TH_LOG("unload: %s", strerror(errno));

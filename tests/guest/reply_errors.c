@@ -30,20 +30,6 @@ static int holds_after_recv(unsigned int policy)
 	return policy & (AFTER | FWD);
 }
 
-struct sup {
-	struct trap t;
-	int dev;
-};
-
-/* Close what an iteration left: the child, the listener, the device. */
-static void sup_end(struct sup *s)
-{
-	trap_end(&s->t);
-	if (s->dev >= 0)
-		close(s->dev);
-	s->dev = -1;
-}
-
 /*
  * Trap a call under @policy, have SIGUSR1 pending when the reply comes (if
  * @sig), reply @error, answer restarts with 43; check what the child saw.
@@ -85,10 +71,7 @@ static void reply_error(struct __test_metadata *_metadata, struct sup *sup,
 	ASSERT_EQ(0, t->sh->handled) TH_LOG("handler ran before the reply");
 	ASSERT_EQ(0, trap_send(t, n.id, 0, -error)) TH_LOG("SEND: %s", strerror(errno));
 	/* A restart comes back as a new notification. */
-	while (!t->sh->done && !trap_recv(t, &n, 500)) {
-		notifs++;
-		trap_send(t, n.id, 43, 0);
-	}
+	notifs += trap_answer_restarts(t, 43);
 	ASSERT_EQ(0, trap_wait(t, 5000)) TH_LOG("child did not finish");
 	t->pid = 0;
 
@@ -114,22 +97,6 @@ static void reply_error(struct __test_metadata *_metadata, struct sup *sup,
 		       t->sh->handled_early);
 	sup_end(sup);
 }
-
-/* The module loaded, no default policy; tests trap their children. */
-#define SUP_FIXTURE(name)						\
-	FIXTURE(name) {							\
-		struct sup sup;						\
-	};								\
-	FIXTURE_SETUP(name)						\
-	{								\
-		self->sup.t.listener = self->sup.dev = -1;		\
-		ASSERT_EQ(0, module_load(NULL));			\
-		ASSERT_EQ(0, write_file(DEFAULT_POLICY, "0"));		\
-	}								\
-	FIXTURE_TEARDOWN(name)						\
-	{								\
-		sup_end(&self->sup);					\
-	}
 
 /* Each policy (the fixture's variants) against every reply value. */
 SUP_FIXTURE(reply_errors);

@@ -255,4 +255,53 @@ static inline void trap_end(struct trap *t)
 	t->sh = NULL;
 }
 
+/* Answer each restarted call with @val until the child is done; how many. */
+static inline int trap_answer_restarts(struct trap *t, long val)
+{
+	struct seccomp_notif n;
+	int k = 0;
+
+	while (!t->sh->done && !trap_recv(t, &n, 500)) {
+		k++;
+		trap_send(t, n.id, val, 0);
+	}
+	return k;
+}
+
+/* A supervisor's side: the trap and, once bound, a device fd. */
+struct sup {
+	struct trap t;
+	int dev;
+};
+
+static inline void sup_end(struct sup *s)
+{
+	trap_end(&s->t);
+	if (s->dev >= 0)
+		close(s->dev);
+	s->dev = -1;
+}
+
+#ifdef FIXTURE
+/*
+ * A kselftest fixture with one supervisor; the module loaded, no default
+ * policy. The teardown ends the trap and closes the device, also after a
+ * failed assertion.
+ */
+#define SUP_FIXTURE(name)						\
+	FIXTURE(name) {							\
+		struct sup sup;						\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		self->sup.t.listener = self->sup.dev = -1;		\
+		ASSERT_EQ(0, module_load(NULL));			\
+		ASSERT_EQ(0, write_file(DEFAULT_POLICY, "0"));		\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		sup_end(&self->sup);					\
+	}
+#endif
+
 #endif
