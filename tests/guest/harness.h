@@ -46,21 +46,6 @@ extern const struct tcase __start_tcases[], __stop_tcases[];
 		goto out;						\
 	} while (0)
 #define ENSURE(cond, ...) do { if (!(cond)) BAIL(__VA_ARGS__); } while (0)
-/* Expect a libsigfwd call to fail with -e. */
-#define EXPECT_NEG(call, e) do {					\
-		long __r = (long)(call);				\
-		CHECK(__r == -(e), "%s: expected -%s, got %ld (%s)",	\
-		      #call, #e, __r, strerror(__r < 0 ? -__r : 0));	\
-	} while (0)
-/* Expect a call to fail with errno e. */
-#define EXPECT_ERRNO(call, e) do {					\
-		errno = 0;						\
-		long __r = (long)(call);				\
-		CHECK(__r == -1 && errno == (e),			\
-		      "%s: expected %s, got %ld (%s)", #call, #e, __r,	\
-		      strerror(errno));					\
-	} while (0)
-
 int main(int argc, char **argv)
 {
 	const struct tcase *c;
