@@ -22,8 +22,8 @@
 
 /*
  * Both switches back on and the module loaded, whatever a test did: the
- * workers of bindings_never_cross_users_with_kprobes_disabled, if any, are
- * told to stop (their pipes closed) and reaped first.
+ * workers of bindings_never_cross_users_with_kprobes_disabled, if still
+ * there, are told to stop (their pipes closed) and reaped first.
  */
 FIXTURE(tracing) {
 	int a_to, b_to;
@@ -47,9 +47,10 @@ FIXTURE_TEARDOWN(tracing)
 		waitpid(self->a, NULL, 0);
 	if (self->b > 0)
 		waitpid(self->b, NULL, 0);
-	if (!access(KPROBES_ENABLED, W_OK))
-		EXPECT_EQ(0, write_file(KPROBES_ENABLED, "1"))
-			TH_LOG("kprobes on again: %s", strerror(errno));
+	if (!access(KPROBES_ENABLED, W_OK) && write_file(KPROBES_ENABLED, "1")) {
+		TH_LOG("kprobes on again: %s", strerror(errno));
+		_metadata->exit_code = KSFT_FAIL;
+	}
 	if (read_int_file(FTRACE_ENABLED) == 0)
 		write_file(FTRACE_ENABLED, "1");
 	module_load(NULL);
@@ -332,6 +333,13 @@ TEST_F_TIMEOUT(tracing, bindings_never_cross_users_with_kprobes_disabled, 120)
 		if (cx->b_ebusy || cx->b_held || cx->a_records || cx->errors)
 			break;
 	}
+	/* Stop the workers: they close their device fds as they exit. */
+	close(self->a_to);
+	close(self->b_to);
+	self->a_to = self->b_to = -1;
+	waitpid(self->a, NULL, 0);
+	waitpid(self->b, NULL, 0);
+	self->a = self->b = -1;
 	TH_LOG("%d cycles: B EBUSY %d, B held %d, records on A's fds %d (tid %d)",
 	       cx->cycles, cx->b_ebusy, cx->b_held, cx->a_records,
 	       cx->a_record_pid);
