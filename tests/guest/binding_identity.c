@@ -340,6 +340,8 @@ TEST_F_TIMEOUT(tracing, bindings_never_cross_users_with_kprobes_disabled, 120)
 	waitpid(self->a, NULL, 0);
 	waitpid(self->b, NULL, 0);
 	self->a = self->b = -1;
+	ASSERT_EQ(0, write_file(KPROBES_ENABLED, "1"))
+		TH_LOG("kprobes on again: %s", strerror(errno));
 	TH_LOG("%d cycles: B EBUSY %d, B held %d, records on A's fds %d (tid %d)",
 	       cx->cycles, cx->b_ebusy, cx->b_held, cx->a_records,
 	       cx->a_record_pid);
