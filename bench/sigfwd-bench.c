@@ -103,8 +103,8 @@ static int rt_once(const struct storm_variant *v, struct rt_shared *sh)
 	}
 	listener = recv_fd(sv[0]);
 	if (listener >= 0 && v->listener) {
-		dev = dev_bind(listener);
-		dev_set_policy(dev, v->listener);
+		dev = sigfwd_open_bound(listener, 0);
+		sigfwd_set_policy(dev, v->listener);
 	}
 	if (write(sv[0], "g", 1) != 1)
 		listener = -1;
@@ -431,8 +431,8 @@ static int lat_run(const struct storm_variant *v, long *wake, long *fwd, long *n
 		lat_child(v, sv[1], sh);
 	listener = recv_fd(sv[0]);
 	if (listener >= 0 && v->listener) {
-		dev = dev_bind_flags(listener, O_NONBLOCK);
-		dev_set_policy(dev, v->listener);
+		dev = sigfwd_open_bound(listener, O_NONBLOCK);
+		sigfwd_set_policy(dev, v->listener);
 	}
 	if (write(sv[0], "g", 1) != 1)
 		what = "child gone";
@@ -454,7 +454,7 @@ static int lat_run(const struct storm_variant *v, long *wake, long *fwd, long *n
 			if (!poll_fd(listener, POLLPRI, 5000))
 				break;
 			fwd[*n] = now_ns() - t0;
-			while (!dev_recv_signal(dev, &s))
+			while (!sigfwd_recv_signal(dev, &s))
 				;
 		}
 		memset(&resp, 0, sizeof(resp));

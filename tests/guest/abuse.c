@@ -4,7 +4,6 @@
  * 64-thread notification storm with exact accounting of every reply, and the
  * module unloaded and reloaded 100 times while notifications flow.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include "harness.h"
 #include "trap.h"
@@ -14,8 +13,6 @@
 #define BEFORE SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV
 #define FWD SECCOMP_SIGFWD_FORWARD
 #define DATA(p) SECCOMP_SIGFWD_RET_DATA(p)
-
-/* A failed check inside a case that has threads or children to clean up. */
 
 #define atomic_inc(p) __atomic_fetch_add((p), 1, __ATOMIC_SEQ_CST)
 #define atomic_add(p, v) __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
@@ -70,7 +67,7 @@ static unsigned int env_seed(unsigned int def)
 /* A normal trap and reply: the module still works. */
 static int trap_reply_works(unsigned int data)
 {
-	struct trap_opts o = { .data = data };
+	struct trap_opts o = { .data = data, .own_filter = 1 };
 	struct seccomp_notif n;
 	struct trap t;
 	int ok;
@@ -328,6 +325,7 @@ static void *fz_manager(void *arg)
 	while (!fz.stop) {
 		memset(&o, 0, sizeof(o));
 		o.sa_flags = SA_RESTART;
+		o.own_filter = 1;
 		o.calls = 1 + rand_r(&s) % 3;
 		o.data = data[rand_r(&s) % 6];
 		if (trap_start(&t, &o)) {
@@ -342,7 +340,7 @@ static void *fz_manager(void *arg)
 		    !ioctl(dev, SECCOMP_SIGFWD_IOC_BIND, &b)) {
 			fz.mgr_binds++;
 			if (rand_r(&s) % 2)
-				dev_set_policy(dev, FWD | (rand_r(&s) % 2 ? BEFORE : 0));
+				sigfwd_set_policy(dev, FWD | (rand_r(&s) % 2 ? BEFORE : 0));
 		}
 		fz.mgr_listener = t.listener;
 		fz.mgr_dev = dev;
@@ -367,7 +365,7 @@ static void *fz_manager(void *arg)
 			else if (errno == ENOENT)
 				fz.enoent++;
 		}
-		while (dev >= 0 && !dev_recv_signal(dev, &rec))
+		while (dev >= 0 && !sigfwd_recv_signal(dev, &rec))
 			fz.records++;
 		fz.mgr_listener = -1;
 		fz.mgr_dev = -1;
@@ -479,7 +477,7 @@ out:
  * every millisecond, two supervisor threads: every notification is answered
  * exactly once, every token the supervisors issue is returned once.
  * Even threads trap getppid (FORWARD | KILLABLE_BEFORE_RECV), odd ones
- * getpgrp (KILLABLE): no signal ever withdraws a notification.
+ * getpgid (KILLABLE): no signal ever withdraws a notification.
  */
 #define ST_THREADS	64
 #define ST_CALLS	320	/* per thread: 20,480 calls */
@@ -526,7 +524,7 @@ static void *st_caller(void *arg)
 	int idx = (int)(long)arg, i, nr;
 	long r, k;
 
-	nr = idx & 1 ? __NR_getpgrp : __NR_getppid;
+	nr = idx & 1 ? __NR_getpgid : __NR_getppid;
 	st->tids[idx] = syscall(__NR_gettid);
 	atomic_inc(&st->ready);
 	while (!st->go)
@@ -572,7 +570,7 @@ static int st_add_filter(void)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K,
 			 SECCOMP_RET_USER_NOTIF | DATA(FWD | BEFORE)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getpgrp, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getpgid, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K,
 			 SECCOMP_RET_USER_NOTIF | DATA(AFTER | BEFORE)),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
@@ -693,7 +691,7 @@ static void *st_supervisor(void *arg)
 		}
 		pthread_mutex_unlock(&st_recv_lock);
 		/* Records: count, check, and mark the ones for this batch. */
-		while (!dev_recv_signal(sup.dev, &rec)) {
+		while (!sigfwd_recv_signal(sup.dev, &rec)) {
 			atomic_inc(&sup.records);
 			if (rec.flags & SECCOMP_SIGFWD_SIG_BEFORE_RECV)
 				atomic_inc(&sup.rec_before);
@@ -782,7 +780,7 @@ CASE(stress_64_threads_20000_notifications_exact_accounting)
 	sup.listener = recv_fd(sv[0]);
 	close(sv[0]);
 	ENSURE(sup.listener >= 0, "no listener from the child");
-	sup.dev = dev_bind_flags(sup.listener, O_NONBLOCK);
+	sup.dev = sigfwd_open_bound(sup.listener, O_NONBLOCK);
 	ENSURE(sup.dev >= 0, "bind: %s", strerror(errno));
 	t0 = now_ms();
 	while (st->ready < ST_THREADS && now_ms() - t0 < slow_ms(30000))

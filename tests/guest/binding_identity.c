@@ -6,11 +6,10 @@
  * listener's binding never passes to a new filter at the same address,
  * another user's included.
  */
-#define _GNU_SOURCE
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
-#include "harness.h"
+#include "sigfwd_test.h"
 #include "trap.h"
 
 #define FTRACE_ENABLED	"/proc/sys/kernel/ftrace_enabled"
@@ -21,44 +20,73 @@
 #define CYCLES		300
 #define KEEP		64	/* device fds user A keeps open (stale candidates) */
 
-CASE(ftrace_enabled_zero_refused_while_loaded)
+/*
+ * Both switches back on and the module loaded, whatever a test did: the
+ * workers of bindings_never_cross_users_with_kprobes_disabled, if still
+ * there, are told to stop (their pipes closed) and reaped first.
+ */
+FIXTURE(tracing) {
+	int a_to, b_to;
+	pid_t a, b;
+};
+
+FIXTURE_SETUP(tracing)
+{
+	self->a_to = self->b_to = -1;
+	self->a = self->b = -1;
+	ASSERT_EQ(0, module_load(NULL)) TH_LOG("module_load: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(tracing)
+{
+	if (self->a_to >= 0)
+		close(self->a_to);
+	if (self->b_to >= 0)
+		close(self->b_to);
+	if (self->a > 0)
+		waitpid(self->a, NULL, 0);
+	if (self->b > 0)
+		waitpid(self->b, NULL, 0);
+	if (!access(KPROBES_ENABLED, W_OK) && write_file(KPROBES_ENABLED, "1")) {
+		TH_LOG("kprobes on again: %s", strerror(errno));
+		_metadata->exit_code = KSFT_FAIL;
+	}
+	if (read_int_file(FTRACE_ENABLED) == 0)
+		write_file(FTRACE_ENABLED, "1");
+	module_load(NULL);
+}
+
+TEST_F(tracing, ftrace_enabled_zero_refused_while_loaded)
 {
 	int fd, r, e;
 
-	CHECK(module_load(NULL) == 0, "module_load: %s", strerror(errno));
 	if (access(FTRACE_ENABLED, W_OK))
-		SKIP("no %s", FTRACE_ENABLED);
-	CHECK(read_int_file(FTRACE_ENABLED) == 1, "ftrace_enabled is %d",
-	      read_int_file(FTRACE_ENABLED));
+		SKIP(return, "no %s", FTRACE_ENABLED);
+	ASSERT_EQ(1, read_int_file(FTRACE_ENABLED));
 	fd = open(FTRACE_ENABLED, O_WRONLY | O_CLOEXEC);
-	CHECK(fd >= 0, "open: %s", strerror(errno));
+	ASSERT_GE(fd, 0) TH_LOG("open: %s", strerror(errno));
 	errno = 0;
 	r = write(fd, "0\n", 2);
 	e = errno;
 	close(fd);
-	if (r == 2)
-		write_file(FTRACE_ENABLED, "1");
-	CHECK(r == -1 && e == EBUSY,
-	      "ftrace_enabled=0 with the module loaded: %d (%s), expected EBUSY",
-	      r, strerror(e));
-	CHECK(read_int_file(FTRACE_ENABLED) == 1, "ftrace_enabled changed");
+	ASSERT_TRUE(r == -1 && e == EBUSY)
+		TH_LOG("ftrace_enabled=0 with the module loaded: %d (%s), expected EBUSY",
+		       r, strerror(e));
+	ASSERT_EQ(1, read_int_file(FTRACE_ENABLED)) TH_LOG("ftrace_enabled changed");
 
 	/* Unloaded, the switch is the admin's again; a load then is refused. */
-	CHECK(module_unload() == 0, "rmmod: %s", strerror(errno));
-	CHECK(write_file(FTRACE_ENABLED, "0") == 0,
-	      "ftrace_enabled=0 without the module: %s", strerror(errno));
+	ASSERT_EQ(0, module_unload()) TH_LOG("rmmod: %s", strerror(errno));
+	ASSERT_EQ(0, write_file(FTRACE_ENABLED, "0"))
+		TH_LOG("ftrace_enabled=0 without the module: %s", strerror(errno));
 	r = module_load(NULL);
 	e = errno;
-	CHECK(write_file(FTRACE_ENABLED, "1") == 0, "ftrace_enabled=1: %s",
-	      strerror(errno));
-	if (!r)
-		FAIL("loaded with ftrace_enabled=0");
-	CHECK(e == EBUSY, "load with ftrace_enabled=0: %s, expected EBUSY",
-	      strerror(e));
-	CHECK(!module_loaded(), "module left behind");
-	CHECK(module_load(NULL) == 0, "module_load after restoring: %s",
-	      strerror(errno));
-	return 0;
+	ASSERT_EQ(0, write_file(FTRACE_ENABLED, "1"))
+		TH_LOG("ftrace_enabled=1: %s", strerror(errno));
+	ASSERT_NE(0, r) TH_LOG("loaded with ftrace_enabled=0");
+	ASSERT_EQ(EBUSY, e) TH_LOG("load with ftrace_enabled=0: %s", strerror(e));
+	ASSERT_FALSE(module_loaded()) TH_LOG("module left behind");
+	ASSERT_EQ(0, module_load(NULL))
+		TH_LOG("module_load after restoring: %s", strerror(errno));
 }
 
 /* What a cycle found; in a page shared by every process of the case. */
@@ -100,7 +128,7 @@ static void cycle_a(int *devs, int *nr, unsigned int policy)
 
 		b.listener_fd = listener;
 		if (listener < 0 || ioctl(dev, SECCOMP_SIGFWD_IOC_BIND, &b) ||
-		    dev_set_policy(dev, policy))
+		    sigfwd_set_policy(dev, policy))
 			_exit(1);
 		close(listener);
 		_exit(0);
@@ -116,7 +144,7 @@ static void cycle_a(int *devs, int *nr, unsigned int policy)
 	devs[(*nr)++] = dev;
 	/* A's tasks are never signalled: any record is someone else's. */
 	for (i = 0; i < *nr; i++) {
-		if (!dev_recv_signal(devs[i], &s)) {
+		if (!sigfwd_recv_signal(devs[i], &s)) {
 			cx->a_records++;
 			cx->a_record_pid = s.tid;
 		} else if (errno != EAGAIN && errno != ESRCH) {
@@ -267,69 +295,62 @@ static int objects_settle(int base)
 	return read_int_file(LIVE_OBJECTS) - base;
 }
 
-CASE(bindings_never_cross_users_with_kprobes_disabled)
+/* 300 cycles of two forks each: more than the default 30 s on a slow guest. */
+TEST_F_TIMEOUT(tracing, bindings_never_cross_users_with_kprobes_disabled, 120)
 {
+	unsigned int policy = SECCOMP_SIGFWD_KILLABLE_AFTER_RECV |
+			      SECCOMP_SIGFWD_FORWARD;
 	struct seccomp_sigfwd_version v = { 0 };
-	int a_to = -1, a_from = -1, b_to = -1, b_from = -1, ret = 1, dev, base;
-	unsigned int policy = SECCOMP_SIGFWD_KILLABLE_AFTER_RECV;
-	pid_t a = -1, b = -1;
+	int a_from = -1, b_from = -1, base, dev;
 	cpu_set_t cpu0;
 
-	CHECK(module_load(NULL) == 0, "module_load: %s", strerror(errno));
-	dev = open(SECCOMP_SIGFWD_DEVICE, O_RDWR | O_CLOEXEC);
-	CHECK(dev >= 0 && !ioctl(dev, SECCOMP_SIGFWD_IOC_VERSION, &v),
-	      "VERSION: %s", strerror(errno));
+	dev = sigfwd_open(0);
+	ASSERT_GE(dev, 0) TH_LOG("open: %s", strerror(-dev));
+	ASSERT_EQ(0, sigfwd_version(dev, &v)) TH_LOG("VERSION: %s", strerror(errno));
 	close(dev);
-	if (v.policies & SECCOMP_SIGFWD_FORWARD)
-		policy |= SECCOMP_SIGFWD_FORWARD;
+	ASSERT_EQ(SECCOMP_SIGFWD_POLICY_MASK, v.policies);
 	base = read_int_file(LIVE_OBJECTS);
 	cx = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CHECK(cx != MAP_FAILED, "mmap");
+	ASSERT_NE(MAP_FAILED, cx);
 	if (access(KPROBES_ENABLED, W_OK))
 		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	CHECK(!access(KPROBES_ENABLED, W_OK), "no %s", KPROBES_ENABLED);
+	ASSERT_EQ(0, access(KPROBES_ENABLED, W_OK)) TH_LOG("no %s", KPROBES_ENABLED);
 	/* One CPU: a freed filter's address is the next one allocated. */
 	CPU_ZERO(&cpu0);
 	CPU_SET(0, &cpu0);
-	CHECK(!sched_setaffinity(0, sizeof(cpu0), &cpu0), "sched_setaffinity");
-	CHECK(write_file(KPROBES_ENABLED, "0") == 0, "kprobes off: %s",
-	      strerror(errno));
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	ASSERT_EQ(0, write_file(KPROBES_ENABLED, "0"))
+		TH_LOG("kprobes off: %s", strerror(errno));
 
-	a = start_worker(UID_A, &a_to, &a_from, policy);
-	b = start_worker(UID_B, &b_to, &b_from, 0);
-	ENSURE(a > 0 && b > 0, "fork");
+	self->a = start_worker(UID_A, &self->a_to, &a_from, policy);
+	self->b = start_worker(UID_B, &self->b_to, &b_from, 0);
+	ASSERT_TRUE(self->a > 0 && self->b > 0) TH_LOG("fork");
 	while (cx->cycles < CYCLES) {
-		ENSURE(!step(a_to, a_from) && !step(b_to, b_from),
-		       "a worker died");
+		ASSERT_TRUE(!step(self->a_to, a_from) && !step(self->b_to, b_from))
+			TH_LOG("a worker died");
 		cx->cycles++;
 		if (cx->b_ebusy || cx->b_held || cx->a_records || cx->errors)
 			break;
 	}
-	ret = 0;
-out:
-	if (a_to >= 0)
-		close(a_to);
-	if (b_to >= 0)
-		close(b_to);
-	if (a > 0)
-		waitpid(a, NULL, 0);
-	if (b > 0)
-		waitpid(b, NULL, 0);
-	if (write_file(KPROBES_ENABLED, "1"))
-		FAIL("kprobes on again: %s", strerror(errno));
-	if (ret)
-		return ret;
-	printf("%d cycles: B EBUSY %d, B held %d, records on A's fds %d (tid %d)\n",
+	/* Stop the workers: they close their device fds as they exit. */
+	close(self->a_to);
+	close(self->b_to);
+	self->a_to = self->b_to = -1;
+	waitpid(self->a, NULL, 0);
+	waitpid(self->b, NULL, 0);
+	self->a = self->b = -1;
+	ASSERT_EQ(0, write_file(KPROBES_ENABLED, "1"))
+		TH_LOG("kprobes on again: %s", strerror(errno));
+	TH_LOG("%d cycles: B EBUSY %d, B held %d, records on A's fds %d (tid %d)",
 	       cx->cycles, cx->b_ebusy, cx->b_held, cx->a_records,
 	       cx->a_record_pid);
-	CHECK(!cx->errors, "%d errors, first %s", cx->errors, cx->what);
-	CHECK(!cx->b_ebusy, "user B's BIND got EBUSY: A's stale binding");
-	CHECK(!cx->b_held, "user B's notification got A's policy");
-	CHECK(!cx->a_records, "A's device got a record of B's task %d",
-	      cx->a_record_pid);
-	CHECK(cx->cycles == CYCLES, "only %d cycles", cx->cycles);
-	CHECK(!objects_settle(base), "live_objects %d, was %d",
-	      read_int_file(LIVE_OBJECTS), base);
-	return 0;
+	ASSERT_EQ(0, cx->errors) TH_LOG("first error: %s", cx->what);
+	ASSERT_EQ(0, cx->b_ebusy) TH_LOG("user B's BIND got EBUSY: A's stale binding");
+	ASSERT_EQ(0, cx->b_held) TH_LOG("user B's notification got A's policy");
+	ASSERT_EQ(0, cx->a_records)
+		TH_LOG("A's device got a record of B's task %d", cx->a_record_pid);
+	ASSERT_EQ(CYCLES, cx->cycles);
+	ASSERT_EQ(0, objects_settle(base))
+		TH_LOG("live_objects %d, was %d", read_int_file(LIVE_OBJECTS), base);
 }

@@ -6,6 +6,6 @@ dk=/sigfwd/dkms/seccomp_sigfwd.ko
 unload
 insmod $dk || fail "insmod of the DKMS module failed"
 dmesg | grep -q 'seccomp_sigfwd: loaded' || fail "no load line"
-forward_signals forwarded_signal_gets_partial_write_result || fail "forwarding"
-policy_waits after_recv_policy_from_listener_survives_signal || fail "policy"
+forward_signals forward.forwarded_signal_gets_partial_write_result || fail "forwarding"
+policy_waits after_recv.policy_from_listener_survives.signal || fail "policy"
 rmmod seccomp_sigfwd || fail "rmmod"

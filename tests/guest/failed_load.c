@@ -110,7 +110,8 @@ static int busy_progresses(void)
  */
 CASE(load_refused_with_ebusy_and_one_line_when_device_name_is_taken)
 {
-	struct trap_opts o = { .data = SECCOMP_SIGFWD_RET_DATA(AFTER) };
+	struct trap_opts o = { .data = SECCOMP_SIGFWD_RET_DATA(AFTER),
+			       .own_filter = 1 };
 	static char log[1 << 16];
 	struct trap_opts bo = o;
 	struct trap held[NR_HELD];

@@ -259,7 +259,7 @@ CASE(livepatch_of_hooked_function_and_module_refuse_each_other)
 		BAIL("the livepatch loaded over the module's hook");
 	if (errno != EBUSY)
 		BAIL("livepatch refused with %s, want EBUSY", strerror(errno));
-	ENSURE(!system("policy_waits after_recv_policy_from_listener_survives_signal >/dev/null"),
+	ENSURE(!system("policy_waits after_recv.policy_from_listener_survives.signal >/dev/null"),
 	       "the module stopped working after the refused livepatch");
 	ENSURE(!module_unload(), "rmmod");
 	ENSURE(!insmod(LP_KO), "insmod the livepatch: %s", strerror(errno));
@@ -302,8 +302,8 @@ static int fake_signal_case(const struct fake_variant *v, const char *name)
 	ENSURE(!(v->module ? module_load(NULL) : module_unload()), "module");
 	ENSURE(!fs_start(&r, v->data, v->flags, 1), "trap child");
 	if (v->listener) {
-		dev = dev_bind_flags(r.listener, O_NONBLOCK);
-		if (dev < 0 || dev_set_policy(dev, v->listener))
+		dev = sigfwd_open_bound(r.listener, O_NONBLOCK);
+		if (dev < 0 || sigfwd_set_policy(dev, v->listener))
 			BAIL("bind: %s", strerror(errno));
 	}
 	fs->go = 1;
@@ -328,12 +328,12 @@ static int fake_signal_case(const struct fake_variant *v, const char *name)
 	}
 	if (poll_fd(r.listener, POLLIN, 500))
 		BAIL("%s: the fake signal restarted the call", name);
-	if (dev >= 0 && !dev_recv_signal(dev, &s))
+	if (dev >= 0 && !sigfwd_recv_signal(dev, &s))
 		BAIL("%s: a fake signal was forwarded (signo %u)", name, s.signo);
 	if (dev >= 0) {
 		/* A real signal after the fake one is still forwarded. */
 		kill(r.pid, SIGUSR1);
-		if (!poll_fd(dev, POLLPRI, 2000) || dev_recv_signal(dev, &s) ||
+		if (!poll_fd(dev, POLLPRI, 2000) || sigfwd_recv_signal(dev, &s) ||
 		    s.signo != SIGUSR1)
 			BAIL("%s: a real signal after the fake one was not forwarded",
 			     name);

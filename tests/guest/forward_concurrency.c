@@ -19,8 +19,6 @@
 #define SIG_BAD_FLAGS	(SECCOMP_SIGFWD_SIG_BEFORE_RECV | SECCOMP_SIGFWD_SIG_KILLED)
 #define SIGUSR1_BIT	(1ULL << (SIGUSR1 - 1))
 
-/* A failed check inside a case that has children to clean up. */
-
 /* One trapped thread (or process, in chain mode). */
 struct mt_slot {
 	volatile pid_t tid;
@@ -295,7 +293,7 @@ static void mt_end(struct mt *m)
 /* A device fd bound to @listener, O_NONBLOCK; -1 with a message. */
 static int dev_open(int listener)
 {
-	int dev = dev_bind(listener);
+	int dev = sigfwd_open_bound(listener, 0);
 
 	if (dev < 0 || fcntl(dev, F_SETFL, fcntl(dev, F_GETFL) | O_NONBLOCK)) {
 		printf("binding a device fd: %s\n", strerror(errno));

@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
-#include "harness.h"
+#include "sigfwd_test.h"
 #include "trap.h"
 
 #define FWD		SECCOMP_SIGFWD_FORWARD
@@ -58,107 +58,121 @@ static int epollpri(int ep, int timeout_ms)
 	return 0;
 }
 
-CASE(epollpri_reaches_supervisor_while_256_threads_poll_other_listeners)
+/* Everything a run starts, stopped and closed whatever happened. */
+FIXTURE(poll_storm) {
+	struct trap noise[NOISE], t;
+	int noise_dev[NOISE], dev, ep, started;
+	pthread_t th[POLLERS];
+};
+
+FIXTURE_SETUP(poll_storm)
+{
+	int i;
+
+	self->t.listener = self->dev = self->ep = -1;
+	for (i = 0; i < NOISE; i++) {
+		self->noise[i].listener = -1;
+		self->noise_dev[i] = -1;
+	}
+	ASSERT_EQ(0, module_load(NULL)) TH_LOG("module_load: %s", strerror(errno));
+	ASSERT_EQ(0, write_file(DEFAULT_POLICY, "0"));
+}
+
+FIXTURE_TEARDOWN(poll_storm)
+{
+	int i;
+
+	stop = 1;
+	while (self->started > 0)
+		pthread_join(self->th[--self->started], NULL);
+	if (self->ep >= 0)
+		close(self->ep);
+	if (self->dev >= 0)
+		close(self->dev);
+	trap_end(&self->t);
+	for (i = 0; i < NOISE; i++) {
+		trap_end(&self->noise[i]);
+		if (self->noise_dev[i] >= 0)
+			close(self->noise_dev[i]);
+	}
+}
+
+TEST_F(poll_storm, epollpri_reaches_supervisor_while_256_threads_poll_other_listeners)
 {
 	struct trap_opts o = { .data = SECCOMP_SIGFWD_RET_DATA(FWD),
-			       .sa_flags = SA_RESTART, .hold = 1 };
+			       .sa_flags = SA_RESTART, .hold = 1, .own_filter = 1 };
 	struct epoll_event ev = { .events = EPOLLPRI };
-	struct trap noise[NOISE], t = { .pid = -1, .listener = -1 };
-	int noise_dev[NOISE], dev = -1, ep = -1, i, started = 0, ret = 1;
+	struct trap *noise = self->noise, *t = &self->t;
+	int *noise_dev = self->noise_dev, i;
 	struct seccomp_sigfwd_signal s;
-	pthread_t th[POLLERS];
 	pthread_attr_t attr;
 	struct seccomp_notif n;
 	long before;
 
-	for (i = 0; i < NOISE; i++) {
-		noise[i].pid = -1;
-		noise[i].listener = -1;
-		noise_dev[i] = -1;
-	}
-	ENSURE(!module_load(NULL) && !write_file(DEFAULT_POLICY, "0"),
-	       "module_load: %s", strerror(errno));
 	/* Other supervisors' listeners: half bound, with a record pending. */
 	for (i = 0; i < NOISE; i++) {
 		o.calls = 1;
-		ENSURE(!trap_start(&noise[i], &o), "noise child %d", i);
+		ASSERT_EQ(0, trap_start(&noise[i], &o)) TH_LOG("noise child %d", i);
 		noise_fd[i] = noise[i].listener;
 		if (i % 2 == 0) {
-			noise_dev[i] = dev_bind(noise[i].listener);
-			ENSURE(noise_dev[i] >= 0, "bind noise %d: %s", i,
-			       strerror(errno));
+			noise_dev[i] = sigfwd_open_bound(noise[i].listener, 0);
+			ASSERT_GE(noise_dev[i], 0)
+				TH_LOG("bind noise %d: %s", i, strerror(-noise_dev[i]));
 		}
 		trap_go(&noise[i]);
 		if (i % 2)
 			continue;
-		ENSURE(!trap_recv(&noise[i], &n, slow_ms(5000)),
-		       "noise %d RECV: %s", i, strerror(errno));
+		ASSERT_EQ(0, trap_recv(&noise[i], &n, slow_ms(5000)))
+			TH_LOG("noise %d RECV: %s", i, strerror(errno));
 		wait_asleep(noise[i].pid);
 		kill(noise[i].pid, SIGUSR1);
-		ENSURE(poll_fd(noise_dev[i], POLLPRI, slow_ms(5000)),
-		       "noise %d: no record pending", i);
+		ASSERT_TRUE(poll_fd(noise_dev[i], POLLPRI, slow_ms(5000)))
+			TH_LOG("noise %d: no record pending", i);
 	}
 
 	/* The supervisor under test: epoll on its listener, EPOLLPRI only. */
 	o.calls = ROUNDS;
-	ENSURE(!trap_start(&t, &o), "trapped child");
-	dev = dev_bind(t.listener);
-	ENSURE(dev >= 0, "bind: %s", strerror(errno));
-	ep = epoll_create1(0);
-	ENSURE(ep >= 0 && !epoll_ctl(ep, EPOLL_CTL_ADD, t.listener, &ev),
-	       "epoll: %s", strerror(errno));
+	ASSERT_EQ(0, trap_start(t, &o)) TH_LOG("trapped child");
+	self->dev = sigfwd_open_bound(t->listener, 0);
+	ASSERT_GE(self->dev, 0) TH_LOG("bind: %s", strerror(-self->dev));
+	self->ep = epoll_create1(0);
+	ASSERT_TRUE(self->ep >= 0 && !epoll_ctl(self->ep, EPOLL_CTL_ADD, t->listener, &ev))
+		TH_LOG("epoll: %s", strerror(errno));
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
-	for (started = 0; started < POLLERS; started++)
-		ENSURE(!pthread_create(&th[started], &attr, poller,
-				       (void *)(long)started),
-		       "poller %d: %s", started, strerror(errno));
+	for (self->started = 0; self->started < POLLERS; self->started++)
+		ASSERT_EQ(0, pthread_create(&self->th[self->started], &attr, poller,
+					    (void *)(long)self->started))
+			TH_LOG("poller %d", self->started);
 	before = total_loops();
-	trap_go(&t);
+	trap_go(t);
 	for (i = 0; i < ROUNDS; i++) {
-		ENSURE(!trap_recv(&t, &n, slow_ms(10000)), "round %d: RECV: %s",
-		       i, strerror(errno));
-		wait_asleep(t.pid);
-		kill(t.pid, SIGUSR1);
-		if (!epollpri(ep, slow_ms(3000))) {
+		ASSERT_EQ(0, trap_recv(t, &n, slow_ms(10000)))
+			TH_LOG("round %d: RECV: %s", i, strerror(errno));
+		wait_asleep(t->pid);
+		kill(t->pid, SIGUSR1);
+		if (!epollpri(self->ep, slow_ms(3000))) {
 			/* Tell a lost EPOLLPRI from a record never queued. */
-			if (!poll_fd(dev, POLLPRI, 0))
-				BAIL("round %d: no record queued", i);
-			BAIL("round %d: record queued, but no EPOLLPRI on the listener within %ld ms",
-			     i, slow_ms(3000));
+			ASSERT_TRUE(poll_fd(self->dev, POLLPRI, 0))
+				TH_LOG("round %d: no record queued", i);
+			ASSERT_TRUE(0)
+				TH_LOG("round %d: record queued, but no EPOLLPRI on the listener within %ld ms",
+				       i, slow_ms(3000));
 		}
-		ENSURE(!dev_recv_signal(dev, &s) && s.id == n.id &&
-		       s.signo == SIGUSR1, "round %d: record: %s", i,
-		       strerror(errno));
-		ENSURE(!trap_send(&t, n.id, 42, 0), "round %d: SEND: %s", i,
-		       strerror(errno));
+		ASSERT_TRUE(!sigfwd_recv_signal(self->dev, &s) && s.id == n.id &&
+			    s.signo == SIGUSR1)
+			TH_LOG("round %d: record: %s", i, strerror(errno));
+		ASSERT_EQ(0, trap_send(t, n.id, 42, 0))
+			TH_LOG("round %d: SEND: %s", i, strerror(errno));
 	}
-	ENSURE(!trap_wait(&t, slow_ms(10000)) && t.sh->ret == 42 &&
-	       t.sh->handled == ROUNDS, "trapped child: ret %ld handled %d",
-	       t.sh->ret, t.sh->handled);
-	t.pid = -1;
+	ASSERT_TRUE(!trap_wait(t, slow_ms(10000)) && t->sh->ret == 42 &&
+		    t->sh->handled == ROUNDS)
+		TH_LOG("trapped child: ret %ld handled %d", t->sh->ret, t->sh->handled);
+	t->pid = 0;
 	/* The storm really ran. */
-	ENSURE(total_loops() > before + POLLERS, "pollers made %ld polls",
-	       total_loops() - before);
+	ASSERT_GT(total_loops(), before + POLLERS)
+		TH_LOG("pollers made %ld polls", total_loops() - before);
 	printf("%d rounds, %ld polls of other listeners meanwhile\n", ROUNDS,
 	       total_loops() - before);
-	ret = 0;
-out:
-	stop = 1;
-	while (started > 0)
-		pthread_join(th[--started], NULL);
-	if (ep >= 0)
-		close(ep);
-	if (dev >= 0)
-		close(dev);
-	if (t.sh)
-		trap_end(&t);
-	for (i = 0; i < NOISE; i++) {
-		if (noise[i].listener >= 0)
-			trap_end(&noise[i]);
-		if (noise_dev[i] >= 0)
-			close(noise_dev[i]);
-	}
-	return ret;
 }

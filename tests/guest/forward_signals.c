@@ -5,27 +5,20 @@
  * and the supervisor's reply decides what the task sees.
  */
 #include <sys/epoll.h>
-#include "harness.h"
+#include "sigfwd_test.h"
 #include "trap.h"
 
 #define FWD SECCOMP_SIGFWD_FORWARD
 #define BEFORE SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV
 
-struct fwd {
-	struct trap t;
-	int dev;
-};
-
 /* A held child trapped with @policy in its filter data, a bound device. */
-static int fwd_start(struct fwd *f, unsigned int policy, struct trap_opts o)
+static int fwd_start(struct sup *f, unsigned int policy, struct trap_opts o)
 {
 	o.hold = 1;
 	o.data = SECCOMP_SIGFWD_RET_DATA(policy);
-	f->dev = -1;
-	if (module_load(NULL) || write_file(DEFAULT_POLICY, "0") ||
-	    trap_start(&f->t, &o))
+	if (trap_start(&f->t, &o))
 		return -1;
-	f->dev = dev_bind(f->t.listener);
+	f->dev = sigfwd_open_bound(f->t.listener, 0);
 	if (f->dev < 0) {
 		perror("bind");
 		return -1;
@@ -34,14 +27,7 @@ static int fwd_start(struct fwd *f, unsigned int policy, struct trap_opts o)
 	return 0;
 }
 
-static void fwd_end(struct fwd *f)
-{
-	trap_end(&f->t);
-	if (f->dev >= 0)
-		close(f->dev);
-}
-
-static void signal_child(struct fwd *f, int sig)
+static void signal_child(struct sup *f, int sig)
 {
 	wait_asleep(f->t.pid);
 	sleep_ms(20);
@@ -49,27 +35,27 @@ static void signal_child(struct fwd *f, int sig)
 }
 
 /* The next record, waiting for it up to 5 s through EPOLLPRI on the device. */
-static int next_record(struct fwd *f, struct seccomp_sigfwd_signal *s)
+static int next_record(struct sup *f, struct seccomp_sigfwd_signal *s)
 {
 	if (!poll_fd(f->dev, POLLPRI, 5000)) {
 		errno = ETIMEDOUT;
 		return -1;
 	}
-	return dev_recv_signal(f->dev, s);
+	return sigfwd_recv_signal(f->dev, s);
 }
 
-static int no_record(struct fwd *f)
+static int no_record(struct sup *f)
 {
 	struct seccomp_sigfwd_signal s;
 	int fl = fcntl(f->dev, F_GETFL), ret;
 
 	fcntl(f->dev, F_SETFL, fl | O_NONBLOCK);
-	ret = dev_recv_signal(f->dev, &s) == -1 && errno == EAGAIN;
+	ret = sigfwd_recv_signal(f->dev, &s) == -EAGAIN;
 	fcntl(f->dev, F_SETFL, fl);
 	return ret;
 }
 
-static int finish(struct fwd *f)
+static int finish(struct sup *f)
 {
 	if (trap_wait(&f->t, 5000))
 		return -1;
@@ -79,409 +65,321 @@ static int finish(struct fwd *f)
 	return 0;
 }
 
+/* Each test traps its child. */
+SUP_FIXTURE(forward);
+
 /*
  * The scenario of the original proposal: a supervisor emulating write() is
  * told of a signal mid-way and answers with what it wrote so far.
  */
-CASE(forwarded_signal_gets_partial_write_result)
+TEST_F(forward, forwarded_signal_gets_partial_write_result)
 {
 	struct trap_opts o = { .nr = __NR_write, .sa_flags = SA_RESTART };
 	struct seccomp_sigfwd_signal s;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	struct fwd f;
-	int ret = 1;
 
-	if (fwd_start(&f, FWD, o))
-		goto out;
-	CHECK(!trap_recv(&f.t, &n, 5000), "no notification");
-	CHECK(n.data.nr == __NR_write, "trapped %d", n.data.nr);
-	signal_child(&f, SIGUSR1);
-	CHECK(!next_record(&f, &s), "no record: %s", strerror(errno));
-	CHECK(s.id == n.id && s.signo == SIGUSR1 && s.pid == (__u32)f.t.pid &&
-	      s.tid == (__u32)f.t.pid, "record id %llx/%llx signo %u pid %u",
-	      (unsigned long long)s.id, (unsigned long long)n.id, s.signo, s.pid);
-	CHECK(s.flags == SECCOMP_SIGFWD_SIG_RESTART, "flags %#x", s.flags);
-	CHECK(s.pending == 1ULL << (SIGUSR1 - 1), "pending %#llx",
-	      (unsigned long long)s.pending);
-	CHECK(!s.reserved[0] && !s.reserved[1], "reserved not zero");
-	CHECK(!f.t.sh->handled, "handler ran before the reply");
-	CHECK(!trap_send(&f.t, n.id, 3, 0), "SEND: %s", strerror(errno));
-	CHECK(!finish(&f), "child did not finish");
-	CHECK(f.t.sh->ret == 3 && f.t.sh->handled == 1 && !f.t.sh->handled_early,
-	      "expected 3 bytes and one handler run after the reply");
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
+	ASSERT_EQ(0, fwd_start(f, FWD, o));
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
+	ASSERT_EQ(__NR_write, n.data.nr);
+	signal_child(f, SIGUSR1);
+	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record: %s", strerror(errno));
+	ASSERT_TRUE(s.id == n.id && s.signo == SIGUSR1 && s.pid == (__u32)f->t.pid &&
+		    s.tid == (__u32)f->t.pid)
+		TH_LOG("record id %llx/%llx signo %u pid %u",
+		       (unsigned long long)s.id, (unsigned long long)n.id, s.signo, s.pid);
+	ASSERT_EQ(SECCOMP_SIGFWD_SIG_RESTART, s.flags);
+	ASSERT_EQ(1ULL << (SIGUSR1 - 1), s.pending);
+	ASSERT_TRUE(!s.reserved[0] && !s.reserved[1]) TH_LOG("reserved not zero");
+	ASSERT_EQ(0, f->t.sh->handled) TH_LOG("handler ran before the reply");
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 3, 0)) TH_LOG("SEND: %s", strerror(errno));
+	ASSERT_EQ(0, finish(f)) TH_LOG("child did not finish");
+	/* 3 bytes written, one handler run after the reply. */
+	ASSERT_EQ(3, f->t.sh->ret);
+	ASSERT_EQ(1, f->t.sh->handled);
+	ASSERT_EQ(0, f->t.sh->handled_early);
 }
 
-/* Reply to a forwarded signal with @error; what does the child see? */
-static int reply_after_signal(int sa_flags, int error, long *ret, int *err,
-			      int *notifs)
+/* The supervisor's reply to a forwarded signal decides what the task sees. */
+SUP_FIXTURE(reply);
+FIXTURE_VARIANT(reply) {
+	int sa_flags;
+	int error;		/* of the reply, 0: the value 42 */
+	long ret;		/* what the task sees */
+	int err;
+	int notifs;		/* notifications, restarts included */
+};
+FIXTURE_VARIANT_ADD(reply, forwarded_signal_then_full_result) {
+	.sa_flags = 0, .error = 0, .ret = 42, .notifs = 1,
+};
+FIXTURE_VARIANT_ADD(reply, forwarded_signal_then_eintr_reply) {
+	.sa_flags = SA_RESTART, .error = -EINTR, .ret = -1, .err = EINTR, .notifs = 1,
+};
+FIXTURE_VARIANT_ADD(reply, restart_reply_with_sa_restart_restarts_the_call) {
+	.sa_flags = SA_RESTART, .error = -SECCOMP_SIGFWD_ERESTART, .ret = 43, .notifs = 2,
+};
+FIXTURE_VARIANT_ADD(reply, restart_reply_without_sa_restart_gives_eintr) {
+	.sa_flags = 0, .error = -SECCOMP_SIGFWD_ERESTART, .ret = -1, .err = EINTR,
+	.notifs = 1,
+};
+
+TEST_F(reply, after_forwarded_signal)
 {
-	struct trap_opts o = { .sa_flags = sa_flags };
+	struct trap_opts o = { .sa_flags = variant->sa_flags };
 	struct seccomp_sigfwd_signal s;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	struct fwd f;
-	int r = -1;
+	int notifs = 1;
 
-	*notifs = 0;
-	if (fwd_start(&f, FWD, o) || trap_recv(&f.t, &n, 5000))
-		goto out;
-	++*notifs;
-	signal_child(&f, SIGUSR1);
-	if (next_record(&f, &s) || s.id != n.id ||
-	    trap_send(&f.t, n.id, error ? 0 : 42, error))
-		goto out;
+	ASSERT_EQ(0, fwd_start(f, FWD, o));
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
+	signal_child(f, SIGUSR1);
+	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record");
+	ASSERT_EQ(n.id, s.id);
+	ASSERT_EQ(0, trap_send(&f->t, n.id, variant->error ? 0 : 42, variant->error));
 	/* A restart comes back as a new notification. */
-	while (!f.t.sh->done && !trap_recv(&f.t, &n, 500)) {
-		++*notifs;
-		trap_send(&f.t, n.id, 43, 0);
-	}
-	if (finish(&f) || f.t.sh->handled != 1 || f.t.sh->handled_early)
-		goto out;
-	*ret = f.t.sh->ret;
-	*err = f.t.sh->err;
-	r = 0;
-out:
-	fwd_end(&f);
-	return r;
-}
-
-CASE(forwarded_signal_then_full_result)
-{
-	long ret;
-	int err, notifs;
-
-	CHECK(!reply_after_signal(0, 0, &ret, &err, &notifs), "scenario failed");
-	CHECK(ret == 42 && notifs == 1, "ret %ld notifs %d", ret, notifs);
-	return 0;
-}
-
-CASE(forwarded_signal_then_eintr_reply)
-{
-	long ret;
-	int err, notifs;
-
-	CHECK(!reply_after_signal(SA_RESTART, -EINTR, &ret, &err, &notifs),
-	      "scenario failed");
-	CHECK(ret == -1 && err == EINTR && notifs == 1, "ret %ld errno %d", ret,
-	      err);
-	return 0;
-}
-
-CASE(restart_reply_with_sa_restart_restarts_the_call)
-{
-	long ret;
-	int err, notifs;
-
-	CHECK(!reply_after_signal(SA_RESTART, -SECCOMP_SIGFWD_ERESTART, &ret,
-				  &err, &notifs), "scenario failed");
-	CHECK(ret == 43 && notifs == 2, "ret %ld notifs %d", ret, notifs);
-	return 0;
-}
-
-CASE(restart_reply_without_sa_restart_gives_eintr)
-{
-	long ret;
-	int err, notifs;
-
-	CHECK(!reply_after_signal(0, -SECCOMP_SIGFWD_ERESTART, &ret, &err,
-				  &notifs), "scenario failed");
-	CHECK(ret == -1 && err == EINTR && notifs == 1, "ret %ld errno %d notifs %d",
-	      ret, err, notifs);
-	return 0;
+	notifs += trap_answer_restarts(&f->t, 43);
+	ASSERT_EQ(0, finish(f)) TH_LOG("child did not finish");
+	ASSERT_EQ(1, f->t.sh->handled);
+	ASSERT_EQ(0, f->t.sh->handled_early);
+	ASSERT_EQ(variant->ret, f->t.sh->ret);
+	if (variant->err)
+		ASSERT_EQ(variant->err, f->t.sh->err);
+	ASSERT_EQ(variant->notifs, notifs);
 }
 
 /* The signal is gone by the reply (set to SIG_IGN): restart, never errno 512. */
-CASE(restart_reply_after_signal_ignored_restarts_transparently)
+TEST_F(forward, restart_reply_after_signal_ignored_restarts_transparently)
 {
 	struct trap_opts o = { .ignore_thread = 1 };
 	struct seccomp_sigfwd_signal s;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	struct fwd f;
-	int ret = 1, notifs = 1;
+	int notifs = 1;
 
-	if (fwd_start(&f, FWD, o))
-		goto out;
-	CHECK(!trap_recv(&f.t, &n, 5000), "no notification");
-	signal_child(&f, SIGUSR1);
-	CHECK(!next_record(&f, &s) && s.id == n.id, "no record");
-	f.t.sh->ignore = 1;
-	while (!f.t.sh->ignored)
+	ASSERT_EQ(0, fwd_start(f, FWD, o));
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
+	signal_child(f, SIGUSR1);
+	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record");
+	ASSERT_EQ(n.id, s.id);
+	f->t.sh->ignore = 1;
+	while (!f->t.sh->ignored)
 		sleep_ms(1);
-	CHECK(!trap_send(&f.t, n.id, 0, -SECCOMP_SIGFWD_ERESTART), "SEND");
-	while (!f.t.sh->done && !trap_recv(&f.t, &n, 500)) {
-		notifs++;
-		trap_send(&f.t, n.id, 43, 0);
-	}
-	CHECK(!finish(&f), "child did not finish");
-	CHECK(f.t.sh->ret == 43 && notifs == 2 && !f.t.sh->handled,
-	      "ret %ld errno %d notifs %d", f.t.sh->ret, f.t.sh->err, notifs);
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 0, -SECCOMP_SIGFWD_ERESTART));
+	notifs += trap_answer_restarts(&f->t, 43);
+	ASSERT_EQ(0, finish(f)) TH_LOG("child did not finish");
+	ASSERT_EQ(43, f->t.sh->ret) TH_LOG("errno %d", f->t.sh->err);
+	ASSERT_EQ(2, notifs);
+	ASSERT_EQ(0, f->t.sh->handled);
 }
 
 /* No signal at all: a restart reply restarts the call instead of leaking 512. */
-CASE(restart_reply_without_signal_never_leaks_errno_512)
+TEST_F(forward, restart_reply_without_signal_never_leaks_errno_512)
 {
 	struct trap_opts o = { 0 };
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	struct fwd f;
-	int ret = 1;
 
-	if (fwd_start(&f, FWD, o))
-		goto out;
-	CHECK(!trap_recv(&f.t, &n, 5000), "no notification");
-	CHECK(!trap_send(&f.t, n.id, 0, -SECCOMP_SIGFWD_ERESTART), "SEND");
-	CHECK(!trap_recv(&f.t, &n, 5000), "the call did not restart");
-	CHECK(!trap_send(&f.t, n.id, 43, 0), "SEND");
-	CHECK(!finish(&f) && f.t.sh->ret == 43, "ret %ld errno %d", f.t.sh->ret,
-	      f.t.sh->err);
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
+	ASSERT_EQ(0, fwd_start(f, FWD, o));
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 0, -SECCOMP_SIGFWD_ERESTART));
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("the call did not restart");
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 43, 0));
+	ASSERT_EQ(0, finish(f));
+	ASSERT_EQ(43, f->t.sh->ret) TH_LOG("errno %d", f->t.sh->err);
 }
 
 /* The stock kernel does leak it; the module leaves policy-free calls alone. */
-CASE(stock_restart_reply_without_signal_leaks_errno_512)
+TEST_F(forward, stock_restart_reply_without_signal_leaks_errno_512)
 {
 	struct trap_opts o = { 0 };
+	struct trap *t = &self->sup.t;
 	struct seccomp_notif n;
-	struct trap t;
-	int ret = 1;
 
-	CHECK(!module_load(NULL), "load");
-	if (trap_start(&t, &o))
-		goto out;
-	CHECK(!trap_recv(&t, &n, 5000), "no notification");
-	CHECK(!trap_send(&t, n.id, 0, -SECCOMP_SIGFWD_ERESTART), "SEND");
-	CHECK(!trap_wait(&t, 5000), "child did not finish");
-	t.pid = 0;
-	CHECK(t.sh->ret == -1 && t.sh->err == 512, "ret %ld errno %d", t.sh->ret,
-	      t.sh->err);
-	ret = 0;
-out:
-	trap_end(&t);
-	return ret;
+	ASSERT_EQ(0, trap_start(t, &o));
+	ASSERT_EQ(0, trap_recv(t, &n, 5000)) TH_LOG("no notification");
+	ASSERT_EQ(0, trap_send(t, n.id, 0, -SECCOMP_SIGFWD_ERESTART));
+	ASSERT_EQ(0, trap_wait(t, 5000)) TH_LOG("child did not finish");
+	t->pid = 0;
+	ASSERT_EQ(-1, t->sh->ret);
+	ASSERT_EQ(512, t->sh->err);
 }
 
 /* EPOLLPRI reaches an epoll waiter on the listener fd and on the device fd. */
-CASE(forwarded_signal_raises_epollpri_on_listener_and_device)
+TEST_F(forward, forwarded_signal_raises_epollpri_on_listener_and_device)
 {
 	struct epoll_event ev = { .events = EPOLLPRI }, out[4];
 	struct trap_opts o = { .sa_flags = SA_RESTART };
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	int ep, i, got = 0, ret = 1;
-	struct fwd f;
+	int ep, i, got = 0;
 
-	if (fwd_start(&f, FWD, o))
-		goto out;
-	CHECK(!trap_recv(&f.t, &n, 5000), "no notification");
+	ASSERT_EQ(0, fwd_start(f, FWD, o));
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
 	ep = epoll_create1(0);
-	ev.data.fd = f.t.listener;
-	CHECK(!epoll_ctl(ep, EPOLL_CTL_ADD, f.t.listener, &ev), "epoll listener");
-	ev.data.fd = f.dev;
-	CHECK(!epoll_ctl(ep, EPOLL_CTL_ADD, f.dev, &ev), "epoll device");
-	CHECK(epoll_wait(ep, out, 4, 0) == 0, "EPOLLPRI before any signal");
-	signal_child(&f, SIGUSR1);
+	ev.data.fd = f->t.listener;
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, f->t.listener, &ev));
+	ev.data.fd = f->dev;
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, f->dev, &ev));
+	ASSERT_EQ(0, epoll_wait(ep, out, 4, 0)) TH_LOG("EPOLLPRI before any signal");
+	signal_child(f, SIGUSR1);
 	for (long end = now_ms() + 5000; got != 3 && now_ms() < end;) {
 		int nr = epoll_wait(ep, out, 4, 1000);
 
 		for (i = 0; i < nr; i++)
 			if (out[i].events & EPOLLPRI)
-				got |= out[i].data.fd == f.dev ? 1 : 2;
+				got |= out[i].data.fd == f->dev ? 1 : 2;
 	}
-	CHECK(got == 3, "EPOLLPRI on %s", got == 1 ? "device only" :
-	      got == 2 ? "listener only" : "neither");
-	CHECK(!trap_send(&f.t, n.id, 42, 0), "SEND");
-	CHECK(!finish(&f) && f.t.sh->ret == 42, "reply lost");
-	/* The exited child leaves EPOLLHUP on the listener, but no EPOLLPRI. */
+	ASSERT_EQ(3, got) TH_LOG("EPOLLPRI on %s", got == 1 ? "device only" :
+				 got == 2 ? "listener only" : "neither");
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 42, 0));
+	ASSERT_EQ(0, finish(f));
+	ASSERT_EQ(42, f->t.sh->ret) TH_LOG("reply lost");
+	/* No EPOLLPRI left once the reply landed. */
 	for (i = epoll_wait(ep, out, 4, 0) - 1; i >= 0; i--)
-		CHECK(!(out[i].events & EPOLLPRI), "EPOLLPRI left after the reply");
+		ASSERT_FALSE(out[i].events & EPOLLPRI) TH_LOG("EPOLLPRI left after the reply");
 	close(ep);
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
 }
 
 /*
  * epoll registers its wait once, at EPOLL_CTL_ADD: a device fd added before
  * BIND must still wake the epoll once a signal is forwarded.
  */
-CASE(epoll_added_before_bind_sees_forwarded_signal)
+TEST_F(forward, epoll_added_before_bind_sees_forwarded_signal)
 {
 	struct epoll_event ev = { .events = EPOLLPRI }, out[2];
 	struct trap_opts o = { .sa_flags = SA_RESTART, .hold = 1,
 			       .data = SECCOMP_SIGFWD_RET_DATA(FWD) };
-	struct seccomp_sigfwd_bind b = { 0 };
 	struct seccomp_sigfwd_signal s;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	int ep = -1, got = 0, ret = 1;
-	struct fwd f = { .dev = -1 };
+	int ep, got = 0;
 
-	f.t.pid = 0;
-	f.t.listener = -1;
-	f.t.sh = MAP_FAILED;
-	CHECK(!module_load(NULL) && !write_file(DEFAULT_POLICY, "0"), "load");
-	f.dev = open(SECCOMP_SIGFWD_DEVICE, O_RDWR | O_CLOEXEC);
-	ENSURE(f.dev >= 0, "open: %s", strerror(errno));
+	f->dev = sigfwd_open(0);
+	ASSERT_GE(f->dev, 0) TH_LOG("open: %s", strerror(-f->dev));
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	ENSURE(ep >= 0 && !epoll_ctl(ep, EPOLL_CTL_ADD, f.dev, &ev),
-	       "epoll on the unbound device: %s", strerror(errno));
-	ENSURE(epoll_wait(ep, out, 2, 0) == 0, "an event before BIND");
-	ENSURE(!trap_start(&f.t, &o), "trap");
-	b.listener_fd = f.t.listener;
-	ENSURE(!ioctl(f.dev, SECCOMP_SIGFWD_IOC_BIND, &b), "BIND: %s",
-	       strerror(errno));
-	ENSURE(epoll_wait(ep, out, 2, 0) == 0, "an event before any signal");
-	trap_go(&f.t);
-	ENSURE(!trap_recv(&f.t, &n, slow_ms(5000)), "no notification");
-	signal_child(&f, SIGUSR1);
+	ASSERT_TRUE(ep >= 0 && !epoll_ctl(ep, EPOLL_CTL_ADD, f->dev, &ev))
+		TH_LOG("epoll on the unbound device: %s", strerror(errno));
+	ASSERT_EQ(0, epoll_wait(ep, out, 2, 0)) TH_LOG("an event before BIND");
+	ASSERT_EQ(0, trap_start(&f->t, &o));
+	ASSERT_EQ(0, sigfwd_bind(f->dev, f->t.listener));
+	ASSERT_EQ(0, epoll_wait(ep, out, 2, 0)) TH_LOG("an event before any signal");
+	trap_go(&f->t);
+	ASSERT_EQ(0, trap_recv(&f->t, &n, slow_ms(5000))) TH_LOG("no notification");
+	signal_child(f, SIGUSR1);
 	for (long end = now_ms() + slow_ms(5000); !got && now_ms() < end;)
 		got = epoll_wait(ep, out, 2, 1000) == 1 &&
 		      (out[0].events & EPOLLPRI);
-	ENSURE(got, "no EPOLLPRI on the device fd added to epoll before BIND");
-	ENSURE(!dev_recv_signal(f.dev, &s) && s.id == n.id &&
-	       s.signo == SIGUSR1, "record");
-	ENSURE(!trap_send(&f.t, n.id, 42, 0), "SEND");
-	ENSURE(!finish(&f) && f.t.sh->ret == 42, "reply lost");
-	ret = 0;
-out:
-	if (ep >= 0)
-		close(ep);
-	if (f.t.sh != MAP_FAILED)
-		fwd_end(&f);
-	else if (f.dev >= 0)
-		close(f.dev);
-	return ret;
+	ASSERT_TRUE(got) TH_LOG("no EPOLLPRI on the device fd added to epoll before BIND");
+	ASSERT_EQ(0, sigfwd_recv_signal(f->dev, &s));
+	ASSERT_EQ(n.id, s.id);
+	ASSERT_EQ(SIGUSR1, s.signo);
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 42, 0));
+	ASSERT_EQ(0, finish(f));
+	ASSERT_EQ(42, f->t.sh->ret) TH_LOG("reply lost");
+	close(ep);
 }
 
 /* With KILLABLE_BEFORE_RECV a signal while queued is reported, not withdrawn. */
-CASE(signal_before_recv_is_reported_as_before_recv)
+TEST_F(forward, signal_before_recv_is_reported_as_before_recv)
 {
 	struct trap_opts o = { 0 };
 	struct seccomp_sigfwd_signal s;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	struct fwd f;
-	int ret = 1;
 
-	if (fwd_start(&f, FWD | BEFORE, o))
-		goto out;
-	CHECK(poll_fd(f.t.listener, POLLIN, 5000), "nothing queued");
-	signal_child(&f, SIGUSR1);
-	CHECK(!next_record(&f, &s), "no record");
-	CHECK(s.flags == SECCOMP_SIGFWD_SIG_BEFORE_RECV, "flags %#x", s.flags);
-	CHECK(!trap_recv(&f.t, &n, 1000) && n.id == s.id, "RECV after the record");
+	ASSERT_EQ(0, fwd_start(f, FWD | BEFORE, o));
+	ASSERT_TRUE(poll_fd(f->t.listener, POLLIN, 5000)) TH_LOG("nothing queued");
+	signal_child(f, SIGUSR1);
+	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record");
+	ASSERT_EQ(SECCOMP_SIGFWD_SIG_BEFORE_RECV, s.flags);
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 1000)) TH_LOG("RECV after the record");
+	ASSERT_EQ(s.id, n.id);
 	sleep_ms(100);
-	CHECK(no_record(&f), "a second record for the same signal");
-	CHECK(!trap_send(&f.t, n.id, 42, 0), "SEND");
-	CHECK(!finish(&f) && f.t.sh->ret == 42 && f.t.sh->handled == 1, "reply");
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
+	ASSERT_TRUE(no_record(f)) TH_LOG("a second record for the same signal");
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 42, 0));
+	ASSERT_EQ(0, finish(f));
+	ASSERT_EQ(42, f->t.sh->ret);
+	ASSERT_EQ(1, f->t.sh->handled);
 }
 
 /* Without it the stock withdrawal happens: the supervisor never saw the call. */
-CASE(signal_before_recv_without_before_policy_withdraws_silently)
+TEST_F(forward, signal_before_recv_without_before_policy_withdraws_silently)
 {
 	struct trap_opts o = { 0 };
-	struct fwd f;
-	int ret = 1;
+	struct sup *f = &self->sup;
 
-	if (fwd_start(&f, FWD, o))
-		goto out;
-	CHECK(poll_fd(f.t.listener, POLLIN, 5000), "nothing queued");
-	signal_child(&f, SIGUSR1);
-	CHECK(!finish(&f), "child still waiting");
-	CHECK(f.t.sh->ret == -1 && f.t.sh->err == EINTR, "not withdrawn");
-	CHECK(no_record(&f), "record for a withdrawn notification");
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
+	ASSERT_EQ(0, fwd_start(f, FWD, o));
+	ASSERT_TRUE(poll_fd(f->t.listener, POLLIN, 5000)) TH_LOG("nothing queued");
+	signal_child(f, SIGUSR1);
+	ASSERT_EQ(0, finish(f)) TH_LOG("child still waiting");
+	ASSERT_EQ(-1, f->t.sh->ret) TH_LOG("not withdrawn");
+	ASSERT_EQ(EINTR, f->t.sh->err) TH_LOG("not withdrawn");
+	ASSERT_TRUE(no_record(f)) TH_LOG("record for a withdrawn notification");
 }
 
 /* SIGKILL ends the wait and leaves a KILLED record; the reply gets ENOENT. */
-CASE(sigkill_leaves_killed_record_and_send_gets_enoent)
+TEST_F(forward, sigkill_leaves_killed_record_and_send_gets_enoent)
 {
 	struct trap_opts o = { 0 };
 	struct seccomp_sigfwd_signal s;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	struct fwd f;
-	int ret = 1;
 
-	if (fwd_start(&f, FWD, o))
-		goto out;
-	CHECK(!trap_recv(&f.t, &n, 5000), "no notification");
-	signal_child(&f, SIGUSR1);
+	ASSERT_EQ(0, fwd_start(f, FWD, o));
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
+	signal_child(f, SIGUSR1);
 	sleep_ms(50);
-	signal_child(&f, SIGKILL);
-	CHECK(waitpid(f.t.pid, NULL, 0) == f.t.pid, "waitpid");
-	f.t.pid = 0;
-	CHECK(!next_record(&f, &s), "no record");
-	CHECK(s.id == n.id && (s.flags & SECCOMP_SIGFWD_SIG_KILLED) &&
-	      s.signo == SIGKILL, "record flags %#x signo %u", s.flags, s.signo);
-	CHECK(no_record(&f), "more than one record");
-	EXPECT_ERRNO(trap_send(&f.t, n.id, 42, 0), ENOENT);
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
+	signal_child(f, SIGKILL);
+	ASSERT_EQ(f->t.pid, waitpid(f->t.pid, NULL, 0));
+	f->t.pid = 0;
+	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record");
+	ASSERT_TRUE(s.id == n.id && (s.flags & SECCOMP_SIGFWD_SIG_KILLED) &&
+		    s.signo == SIGKILL)
+		TH_LOG("record flags %#x signo %u", s.flags, s.signo);
+	ASSERT_TRUE(no_record(f)) TH_LOG("more than one record");
+	ASSERT_EQ(-1, trap_send(&f->t, n.id, 42, 0));
+	ASSERT_EQ(ENOENT, errno);
 }
 
 /* A thousand signals to one waiting task: one record. */
-CASE(signal_flood_yields_one_record)
+TEST_F(forward, signal_flood_yields_one_record)
 {
 	struct trap_opts o = { .sa_flags = SA_RESTART };
 	struct seccomp_sigfwd_signal s;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	struct fwd f;
-	int ret = 1, i;
+	int i;
 
-	if (fwd_start(&f, FWD, o))
-		goto out;
-	CHECK(!trap_recv(&f.t, &n, 5000), "no notification");
-	wait_asleep(f.t.pid);
+	ASSERT_EQ(0, fwd_start(f, FWD, o));
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
+	wait_asleep(f->t.pid);
 	for (i = 0; i < 1000; i++)
-		kill(f.t.pid, SIGUSR1);
+		kill(f->t.pid, SIGUSR1);
 	sleep_ms(200);
-	CHECK(!next_record(&f, &s), "no record");
-	CHECK(no_record(&f), "more than one record");
-	CHECK(!trap_send(&f.t, n.id, 42, 0), "SEND");
-	CHECK(!finish(&f) && f.t.sh->ret == 42, "reply lost");
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
+	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record");
+	ASSERT_TRUE(no_record(f)) TH_LOG("more than one record");
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 42, 0));
+	ASSERT_EQ(0, finish(f));
+	ASSERT_EQ(42, f->t.sh->ret) TH_LOG("reply lost");
 }
 
 /* A record whose notification is answered before it is read is dropped. */
-CASE(record_of_replied_notification_is_dropped)
+TEST_F(forward, record_of_replied_notification_is_dropped)
 {
 	struct trap_opts o = { .sa_flags = SA_RESTART };
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	struct fwd f;
-	int ret = 1;
 
-	if (fwd_start(&f, FWD, o))
-		goto out;
-	CHECK(!trap_recv(&f.t, &n, 5000), "no notification");
-	signal_child(&f, SIGUSR1);
-	CHECK(poll_fd(f.dev, POLLPRI, 5000), "no EPOLLPRI");
-	CHECK(!trap_send(&f.t, n.id, 42, 0), "SEND");
-	CHECK(!finish(&f) && f.t.sh->ret == 42, "reply lost");
-	CHECK(no_record(&f), "stale record returned");
-	CHECK(!poll_fd(f.dev, POLLPRI, 0), "EPOLLPRI left");
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
+	ASSERT_EQ(0, fwd_start(f, FWD, o));
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
+	signal_child(f, SIGUSR1);
+	ASSERT_TRUE(poll_fd(f->dev, POLLPRI, 5000)) TH_LOG("no EPOLLPRI");
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 42, 0));
+	ASSERT_EQ(0, finish(f));
+	ASSERT_EQ(42, f->t.sh->ret) TH_LOG("reply lost");
+	ASSERT_TRUE(no_record(f)) TH_LOG("stale record returned");
+	ASSERT_FALSE(poll_fd(f->dev, POLLPRI, 0)) TH_LOG("EPOLLPRI left");
 }
 
 static void on_alarm(int sig)
@@ -490,61 +388,54 @@ static void on_alarm(int sig)
 }
 
 /* RECV_SIGNAL blocks until a record comes, and a signal to the supervisor ends it. */
-CASE(recv_signal_blocks_and_is_interrupted_by_supervisor_signals)
+TEST_F(forward, recv_signal_blocks_and_is_interrupted_by_supervisor_signals)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct trap_opts o = { 0 };
 	struct seccomp_sigfwd_signal s;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	struct fwd f;
-	int ret = 1;
 	long t0;
 
-	if (fwd_start(&f, FWD, o))
-		goto out;
+	ASSERT_EQ(0, fwd_start(f, FWD, o));
 	sigaction(SIGALRM, &sa, NULL);
 	alarm(1);
 	t0 = now_ms();
-	EXPECT_ERRNO(dev_recv_signal(f.dev, &s), EINTR);
-	CHECK(now_ms() - t0 >= 900, "RECV_SIGNAL did not block");
-	CHECK(!trap_recv(&f.t, &n, 5000), "no notification");
+	ASSERT_EQ(-EINTR, sigfwd_recv_signal(f->dev, &s));
+	ASSERT_GE(now_ms() - t0, 900) TH_LOG("RECV_SIGNAL did not block");
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
 	if (fork() == 0) {
 		sleep_ms(300);
-		kill(f.t.pid, SIGUSR1);
+		kill(f->t.pid, SIGUSR1);
 		_exit(0);
 	}
-	CHECK(!dev_recv_signal(f.dev, &s) && s.id == n.id, "blocking RECV_SIGNAL");
+	ASSERT_EQ(0, sigfwd_recv_signal(f->dev, &s)) TH_LOG("blocking RECV_SIGNAL");
+	ASSERT_EQ(n.id, s.id);
 	wait(NULL);
-	CHECK(!trap_send(&f.t, n.id, 42, 0), "SEND");
-	CHECK(!finish(&f) && f.t.sh->ret == 42, "reply lost");
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 42, 0));
+	ASSERT_EQ(0, finish(f));
+	ASSERT_EQ(42, f->t.sh->ret) TH_LOG("reply lost");
 }
 
 /* FORWARD from the listener's policy, for filters without data bits. */
-CASE(forward_policy_from_listener_reports_signals)
+TEST_F(forward, forward_policy_from_listener_reports_signals)
 {
 	struct trap_opts o = { .hold = 1 };
 	struct seccomp_sigfwd_signal s;
+	struct sup *f = &self->sup;
 	struct seccomp_notif n;
-	struct fwd f = { .dev = -1 };
-	int ret = 1;
 
-	CHECK(!module_load(NULL), "load");
-	if (trap_start(&f.t, &o))
-		goto out;
-	f.dev = dev_bind(f.t.listener);
-	CHECK(f.dev >= 0 && !dev_set_policy(f.dev, FWD), "bind");
-	trap_go(&f.t);
-	CHECK(!trap_recv(&f.t, &n, 5000), "no notification");
-	signal_child(&f, SIGUSR1);
-	CHECK(!next_record(&f, &s) && s.id == n.id, "no record");
-	CHECK(!trap_send(&f.t, n.id, 42, 0), "SEND");
-	CHECK(!finish(&f) && f.t.sh->ret == 42 && f.t.sh->handled == 1, "reply");
-	ret = 0;
-out:
-	fwd_end(&f);
-	return ret;
+	ASSERT_EQ(0, trap_start(&f->t, &o));
+	f->dev = sigfwd_open_bound(f->t.listener, 0);
+	ASSERT_GE(f->dev, 0) TH_LOG("bind: %s", strerror(-f->dev));
+	ASSERT_EQ(0, sigfwd_set_policy(f->dev, FWD));
+	trap_go(&f->t);
+	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
+	signal_child(f, SIGUSR1);
+	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record");
+	ASSERT_EQ(n.id, s.id);
+	ASSERT_EQ(0, trap_send(&f->t, n.id, 42, 0));
+	ASSERT_EQ(0, finish(f));
+	ASSERT_EQ(42, f->t.sh->ret);
+	ASSERT_EQ(1, f->t.sh->handled);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "progs.h"
 
 struct tcase {
 	const char *name;
@@ -45,26 +46,6 @@ extern const struct tcase __start_tcases[], __stop_tcases[];
 		goto out;						\
 	} while (0)
 #define ENSURE(cond, ...) do { if (!(cond)) BAIL(__VA_ARGS__); } while (0)
-/* Expect a call to fail with errno e. */
-#define EXPECT_ERRNO(call, e) do {					\
-		errno = 0;						\
-		long __r = (long)(call);				\
-		CHECK(__r == -1 && errno == (e),			\
-		      "%s: expected %s, got %ld (%s)", #call, #e, __r,	\
-		      strerror(errno));					\
-	} while (0)
-
-/*
- * A deadline that only bounds progress (never a timing claim), stretched on
- * slow kernels: the debug tier sets SIGFWD_SLOW in the guest's environment.
- */
-static inline long slow_ms(long ms)
-{
-	const char *f = getenv("SIGFWD_SLOW");
-
-	return f && atol(f) > 1 ? ms * atol(f) : ms;
-}
-
 int main(int argc, char **argv)
 {
 	const struct tcase *c;

@@ -4,7 +4,6 @@
  * tasks, so they are charged to the killed task's memory cgroup and capped
  * per user (max_user_orphans); how many objects it holds is root's to know.
  */
-#define _GNU_SOURCE
 #include <grp.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -94,7 +93,7 @@ static int group_start(struct tgroup *g, uid_t uid, int n, const char *cg)
 		printf("the forker could not install its filter\n");
 		return -1;
 	}
-	g->dev = dev_bind(g->listener);
+	g->dev = sigfwd_open_bound(g->listener, 0);
 	if (g->dev < 0) {
 		perror("bind");
 		return -1;
@@ -150,7 +149,7 @@ static int group_records(struct tgroup *g)
 	int killed = 0, i;
 
 	fcntl(g->dev, F_SETFL, fcntl(g->dev, F_GETFL) | O_NONBLOCK);
-	while (!dev_recv_signal(g->dev, &s)) {
+	while (!sigfwd_recv_signal(g->dev, &s)) {
 		for (i = 0; i < g->n && g->ids[i] != s.id; i++)
 			;
 		if (i == g->n || !(s.flags & SECCOMP_SIGFWD_SIG_KILLED)) {

@@ -6,7 +6,7 @@
  * 512..516 nor runs a restart_block left over from an earlier call. Without a
  * policy, the stock kernel's behaviour (it leaks them) stays.
  */
-#include "harness.h"
+#include "sigfwd_test.h"
 #include "trap.h"
 
 #define AFTER SECCOMP_SIGFWD_KILLABLE_AFTER_RECV
@@ -32,53 +32,48 @@ static int holds_after_recv(unsigned int policy)
 
 /*
  * Trap a call under @policy, have SIGUSR1 pending when the reply comes (if
- * @sig), reply @error, answer restarts with 43. 0 when the child saw what it
- * should; prints what it saw.
+ * @sig), reply @error, answer restarts with 43; check what the child saw.
  */
-static int reply_error(unsigned int policy, int error, enum sig sig)
+static void reply_error(struct __test_metadata *_metadata, struct sup *sup,
+			unsigned int policy, int error, enum sig sig)
 {
 	struct trap_opts o = { .hold = 1,
 			       .sa_flags = sig == HANDLER_SA_RESTART ? SA_RESTART : 0,
 			       .data = SECCOMP_SIGFWD_RET_DATA(policy) };
-	int ret = 1, dev = -1, notifs = 1, want_notifs, want_errno = 0;
+	int notifs = 1, want_notifs, want_errno = 0;
 	struct seccomp_sigfwd_signal s;
+	struct trap *t = &sup->t;
 	struct seccomp_notif n;
 	long want_ret;
-	struct trap t;
 
-	t.pid = 0;
-	t.listener = -1;
-	if (module_load(NULL) || write_file(DEFAULT_POLICY, "0") ||
-	    trap_start(&t, &o))
-		return 1;
+	ASSERT_EQ(0, trap_start(t, &o));
 	if (policy & FWD) {
-		dev = dev_bind(t.listener);
-		ENSURE(dev >= 0, "bind: %s", strerror(errno));
+		sup->dev = sigfwd_open_bound(t->listener, 0);
+		ASSERT_GE(sup->dev, 0) TH_LOG("bind: %s", strerror(-sup->dev));
 	}
-	trap_go(&t);
+	trap_go(t);
 	if (sig && !holds_after_recv(policy)) {
 		/* Only held while queued (KILLABLE_BEFORE_RECV). */
-		ENSURE(poll_fd(t.listener, POLLIN, 5000), "nothing queued");
-		ENSURE(!signal_seen(t.pid, SIGUSR1), "signal not seen");
+		ASSERT_TRUE(poll_fd(t->listener, POLLIN, 5000)) TH_LOG("nothing queued");
+		ASSERT_EQ(0, signal_seen(t->pid, SIGUSR1)) TH_LOG("signal not seen");
 	}
-	ENSURE(!trap_recv(&t, &n, 5000), "no notification: %s", strerror(errno));
+	ASSERT_EQ(0, trap_recv(t, &n, 5000))
+		TH_LOG("no notification: %s", strerror(errno));
 	if (sig && holds_after_recv(policy)) {
-		wait_asleep(t.pid);
-		kill(t.pid, SIGUSR1);
-		if (policy & FWD)
-			ENSURE(poll_fd(dev, POLLPRI, 5000) &&
-			       !dev_recv_signal(dev, &s) && s.id == n.id,
-			       "no record");
+		wait_asleep(t->pid);
+		kill(t->pid, SIGUSR1);
+		if (policy & FWD) {
+			ASSERT_TRUE(poll_fd(sup->dev, POLLPRI, 5000) &&
+				    !sigfwd_recv_signal(sup->dev, &s) && s.id == n.id)
+				TH_LOG("no record");
+		}
 	}
-	ENSURE(!t.sh->handled, "handler ran before the reply");
-	ENSURE(!trap_send(&t, n.id, 0, -error), "SEND: %s", strerror(errno));
+	ASSERT_EQ(0, t->sh->handled) TH_LOG("handler ran before the reply");
+	ASSERT_EQ(0, trap_send(t, n.id, 0, -error)) TH_LOG("SEND: %s", strerror(errno));
 	/* A restart comes back as a new notification. */
-	while (!t.sh->done && !trap_recv(&t, &n, 500)) {
-		notifs++;
-		trap_send(&t, n.id, 43, 0);
-	}
-	ENSURE(!trap_wait(&t, 5000), "child did not finish");
-	t.pid = 0;
+	notifs += trap_answer_restarts(t, 43);
+	ASSERT_EQ(0, trap_wait(t, 5000)) TH_LOG("child did not finish");
+	t->pid = 0;
 
 	if (error == ERESTARTSYS &&
 	    (sig == NO_SIGNAL || sig == HANDLER_SA_RESTART)) {
@@ -91,89 +86,78 @@ static int reply_error(unsigned int policy, int error, enum sig sig)
 		want_notifs = 1;
 	}
 	printf("policy %u, reply -%d, %s: ret %ld errno %d, %d notifications, handler %d (early %d)\n",
-	       policy, error, sig_name[sig], t.sh->ret, t.sh->err, notifs,
-	       t.sh->handled, t.sh->handled_early);
-	ENSURE(t.sh->ret == want_ret && notifs == want_notifs &&
-	       (want_ret != -1 || t.sh->err == want_errno),
-	       "expected ret %ld errno %d, %d notifications", want_ret,
-	       want_errno, want_notifs);
-	ENSURE(t.sh->handled == (sig != NO_SIGNAL) && !t.sh->handled_early,
-	       "handler ran %d times (early %d)", t.sh->handled,
-	       t.sh->handled_early);
-	ret = 0;
-out:
-	trap_end(&t);
-	if (dev >= 0)
-		close(dev);
-	return ret;
+	       policy, error, sig_name[sig], t->sh->ret, t->sh->err, notifs,
+	       t->sh->handled, t->sh->handled_early);
+	ASSERT_TRUE(t->sh->ret == want_ret && notifs == want_notifs &&
+		    (want_ret != -1 || t->sh->err == want_errno))
+		TH_LOG("expected ret %ld errno %d, %d notifications", want_ret,
+		       want_errno, want_notifs);
+	ASSERT_TRUE(t->sh->handled == (sig != NO_SIGNAL) && !t->sh->handled_early)
+		TH_LOG("handler ran %d times (early %d)", t->sh->handled,
+		       t->sh->handled_early);
+	sup_end(sup);
 }
 
-/* Every value, with and without a signal pending at the reply. */
-static int every_error(unsigned int policy)
+/* Each policy (the fixture's variants) against every reply value. */
+SUP_FIXTURE(reply_errors);
+FIXTURE_VARIANT(reply_errors) {
+	unsigned int policy;
+};
+
+FIXTURE_VARIANT_ADD(reply_errors, killable_after_recv) {
+	.policy = AFTER,
+};
+FIXTURE_VARIANT_ADD(reply_errors, killable_before_recv) {
+	.policy = BEFORE,
+};
+FIXTURE_VARIANT_ADD(reply_errors, killable) {
+	.policy = AFTER | BEFORE,
+};
+FIXTURE_VARIANT_ADD(reply_errors, forward) {
+	.policy = FWD,
+};
+FIXTURE_VARIANT_ADD(reply_errors, forward_before_recv) {
+	.policy = FWD | BEFORE,
+};
+FIXTURE_VARIANT_ADD(reply_errors, all_policies) {
+	.policy = AFTER | BEFORE | FWD,
+};
+
+/*
+ * Every value, with and without a signal pending at the reply: 15 trapped
+ * calls, past the harness's default 30 s on a slow guest.
+ */
+TEST_F_TIMEOUT(reply_errors, never_leak_errors_512_to_516, 120)
 {
-	int error, sig, failed = 0;
+	int error, sig;
 
 	for (error = ERESTARTSYS; error <= ERESTART_RESTARTBLOCK; error++)
 		for (sig = NO_SIGNAL; sig <= HANDLER_SA_RESTART; sig++)
-			failed |= reply_error(policy, error, sig);
-	return failed;
-}
-
-CASE(killable_after_recv_never_leaks_errors_512_to_516)
-{
-	return every_error(AFTER);
-}
-
-CASE(killable_before_recv_never_leaks_errors_512_to_516)
-{
-	return every_error(BEFORE);
-}
-
-CASE(killable_never_leaks_errors_512_to_516)
-{
-	return every_error(AFTER | BEFORE);
-}
-
-CASE(forward_never_leaks_errors_512_to_516)
-{
-	return every_error(FWD);
-}
-
-CASE(forward_before_recv_never_leaks_errors_512_to_516)
-{
-	return every_error(FWD | BEFORE);
-}
-
-CASE(all_policies_never_leak_errors_512_to_516)
-{
-	return every_error(AFTER | BEFORE | FWD);
+			reply_error(_metadata, &self->sup, variant->policy, error, sig);
 }
 
 /* No policy: the stock kernel hands each value to the task as errno. */
-CASE(stock_reply_errors_512_to_516_reach_the_task)
+SUP_FIXTURE(stock);
+
+TEST_F(stock, reply_errors_512_to_516_reach_the_task)
 {
 	struct trap_opts o = { 0 };
+	struct trap *t = &self->sup.t;
 	struct seccomp_notif n;
-	int error, ret = 1;
-	struct trap t;
+	int error;
 
 	for (error = ERESTARTSYS; error <= ERESTART_RESTARTBLOCK; error++) {
-		if (module_load(NULL) || write_file(DEFAULT_POLICY, "0") ||
-		    trap_start(&t, &o))
-			return 1;
-		ENSURE(!trap_recv(&t, &n, 5000), "no notification");
-		ENSURE(!trap_send(&t, n.id, 0, -error), "SEND");
-		ENSURE(!trap_wait(&t, 5000), "child did not finish");
-		t.pid = 0;
-		printf("reply -%d: ret %ld errno %d\n", error, t.sh->ret,
-		       t.sh->err);
-		ENSURE(t.sh->ret == -1 && t.sh->err == error, "not stock");
-		trap_end(&t);
+		ASSERT_EQ(0, trap_start(t, &o));
+		ASSERT_EQ(0, trap_recv(t, &n, 5000)) TH_LOG("no notification");
+		ASSERT_EQ(0, trap_send(t, n.id, 0, -error)) TH_LOG("SEND");
+		ASSERT_EQ(0, trap_wait(t, 5000)) TH_LOG("child did not finish");
+		t->pid = 0;
+		printf("reply -%d: ret %ld errno %d\n", error, t->sh->ret,
+		       t->sh->err);
+		ASSERT_EQ(-1, t->sh->ret) TH_LOG("not stock");
+		ASSERT_EQ(error, t->sh->err) TH_LOG("not stock");
+		trap_end(t);
 	}
-	return 0;
-out:
-	trap_end(&t);
-	return ret;
 }
 
 /* Is @pid in syscall @nr (/proc/PID/syscall)? */
@@ -192,93 +176,53 @@ static int in_syscall(pid_t pid, long nr)
 	return atol(buf) == nr && buf[0] != '-';
 }
 
-struct stale {
-	volatile long slept, ret;
-	volatile int err;
-};
-
 /*
  * A nanosleep interrupted by SIGSTOP and resumed by SIGCONT restarts through
  * restart_syscall() and leaves current->restart_block set (no signal handler
  * ran, so no sigreturn reset it). A trapped call answered -516 next must not
  * run it: the task sees EINTR, not nanosleep's 0.
  */
-static int stale_restart_block(unsigned int policy, unsigned int reply)
+TEST_F(reply_errors, restartblock_reply_never_runs_a_stale_restart_block)
 {
-	struct stale *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct trap_opts o = { .data = SECCOMP_SIGFWD_RET_DATA(variant->policy) };
+	struct trap *t = &self->sup.t;
 	struct seccomp_notif n;
-	int sv[2], listener = -1, status, ret = 1;
-	pid_t pid;
+	long end;
+	int status;
 
-	CHECK(sh != MAP_FAILED && !socketpair(AF_UNIX, SOCK_STREAM, 0, sv),
-	      "setup");
-	CHECK(!module_load(NULL) && !write_file(DEFAULT_POLICY, "0"), "load");
-	pid = fork();
-	if (!pid) {
+	/* The trap's filter; this child makes a nanosleep first. */
+	ASSERT_EQ(0, trap_filter(t, &o));
+	t->pid = fork();
+	ASSERT_GE(t->pid, 0);
+	if (!t->pid) {
 		struct timespec ts = { 0, 300 * 1000000L };
-		int l = install_filter(__NR_getppid,
-				       SECCOMP_SIGFWD_RET_DATA(policy), 0);
 
-		close(sv[0]);
-		if (l < 0 || send_fd(sv[1], l))
-			_exit(3);
-		sh->slept = syscall(__NR_nanosleep, &ts, NULL);
+		close(t->listener);
+		/* nanosleep must complete: exit status 4 if not. */
+		if (syscall(__NR_nanosleep, &ts, NULL))
+			_exit(4);
 		errno = 0;
-		sh->ret = syscall(__NR_getppid);
-		sh->err = errno;
+		t->sh->ret = syscall(__NR_getppid, t->cookie);
+		t->sh->err = errno;
 		_exit(0);
 	}
-	close(sv[1]);
-	listener = recv_fd(sv[0]);
-	close(sv[0]);
-	ENSURE(listener >= 0, "no listener");
-	{
-		long end = now_ms() + slow_ms(5000);
-
-		while (!in_syscall(pid, __NR_nanosleep) && now_ms() < end)
-			sleep_ms(1);
-	}
-	ENSURE(in_syscall(pid, __NR_nanosleep), "child not in nanosleep");
-	kill(pid, SIGSTOP);
-	ENSURE(waitpid(pid, &status, WUNTRACED) == pid && WIFSTOPPED(status),
-	       "child not stopped");
-	kill(pid, SIGCONT);
-	ENSURE(!trap_recv(&(struct trap){ .listener = listener }, &n, 5000),
-	       "no notification");
-	ENSURE(!ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND,
-		      &(struct seccomp_notif_resp){ .id = n.id,
-						    .error = -(int)reply }),
-	       "SEND: %s", strerror(errno));
-	ENSURE(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	       !WEXITSTATUS(status), "child status %#x", status);
-	pid = 0;
-	printf("policy %u: nanosleep %ld, then the reply -%u: ret %ld errno %d\n",
-	       policy, sh->slept, reply, sh->ret, sh->err);
-	ENSURE(sh->slept == 0, "nanosleep did not complete");
-	ENSURE(sh->ret == -1 && sh->err == EINTR, "expected EINTR");
-	ret = 0;
-out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	if (listener >= 0)
-		close(listener);
-	munmap(sh, 4096);
-	return ret;
-}
-
-CASE(restartblock_reply_never_runs_a_stale_restart_block)
-{
-	static const unsigned int policies[] = {
-		AFTER, BEFORE, AFTER | BEFORE, FWD, FWD | BEFORE,
-		AFTER | BEFORE | FWD,
-	};
-	unsigned int i;
-	int failed = 0;
-
-	for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
-		failed |= stale_restart_block(policies[i], ERESTART_RESTARTBLOCK);
-	return failed;
+	for (end = now_ms() + slow_ms(5000);
+	     !in_syscall(t->pid, __NR_nanosleep) && now_ms() < end;)
+		sleep_ms(1);
+	ASSERT_TRUE(in_syscall(t->pid, __NR_nanosleep)) TH_LOG("child not in nanosleep");
+	kill(t->pid, SIGSTOP);
+	ASSERT_TRUE(waitpid(t->pid, &status, WUNTRACED) == t->pid && WIFSTOPPED(status))
+		TH_LOG("child not stopped");
+	kill(t->pid, SIGCONT);
+	ASSERT_EQ(0, trap_recv(t, &n, 5000)) TH_LOG("no notification");
+	ASSERT_EQ(0, trap_send(t, n.id, 0, -ERESTART_RESTARTBLOCK))
+		TH_LOG("SEND: %s", strerror(errno));
+	ASSERT_TRUE(waitpid(t->pid, &status, 0) == t->pid && WIFEXITED(status) &&
+		    !WEXITSTATUS(status))
+		TH_LOG("child status %#x (exit 4: nanosleep did not complete)", status);
+	t->pid = 0;
+	printf("policy %u: nanosleep 0, then the reply -%d: ret %ld errno %d\n",
+	       variant->policy, ERESTART_RESTARTBLOCK, t->sh->ret, t->sh->err);
+	ASSERT_EQ(-1, t->sh->ret);
+	ASSERT_EQ(EINTR, t->sh->err);
 }

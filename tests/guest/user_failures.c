@@ -30,7 +30,7 @@ static int drain_records(int dev)
 	struct seccomp_sigfwd_signal s;
 	int n = 0;
 
-	while (dev >= 0 && !dev_recv_signal(dev, &s))
+	while (dev >= 0 && !sigfwd_recv_signal(dev, &s))
 		n++;
 	return n;
 }
@@ -149,7 +149,7 @@ static int gs_run(unsigned int data, int bind, int period_us,
 		goto out;
 	}
 	if (bind) {
-		dev = dev_bind_flags(listener, O_NONBLOCK);
+		dev = sigfwd_open_bound(listener, O_NONBLOCK);
 		if (dev < 0) {
 			printf("bind: %s\n", strerror(errno));
 			goto out;
@@ -535,7 +535,7 @@ static int cg_run(int idx, unsigned int data, unsigned long flags, int bind,
 	}
 	if (trap_start(&t, &o))
 		goto out_rmdir;
-	if (bind && (dev = dev_bind_flags(t.listener, O_NONBLOCK)) < 0) {
+	if (bind && (dev = sigfwd_open_bound(t.listener, O_NONBLOCK)) < 0) {
 		printf("bind: %s\n", strerror(errno));
 		goto out;
 	}

@@ -10,11 +10,12 @@
 #include <dirent.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
-#include "harness.h"
+#include "sigfwd_test.h"
 #include "trap.h"
 
 #define NTHREADS 1000
 #define AFTER SECCOMP_SIGFWD_KILLABLE_AFTER_RECV
+#define COOKIE 0x4e4d
 
 struct herd {
 	atomic_int started;
@@ -28,7 +29,7 @@ static void *herd_thread(void *arg)
 {
 	(void)arg;
 	atomic_fetch_add(&herd->started, 1);
-	syscall(__NR_getppid);
+	syscall(__NR_getppid, COOKIE);
 	atomic_fetch_add(&herd->returned, 1);
 	syscall(__NR_futex, &herd->returned, FUTEX_WAKE, 1, NULL, NULL, 0);
 	/* Stay, so that the context switches of all threads can be summed. */
@@ -37,16 +38,12 @@ static void *herd_thread(void *arg)
 	return NULL;
 }
 
-static void herd_child(int sock)
+static void herd_child(void)
 {
 	pthread_attr_t attr;
 	pthread_t th;
-	int listener, i;
+	int i;
 
-	listener = install_filter(__NR_getppid, SECCOMP_SIGFWD_RET_DATA(AFTER), 0);
-	if (listener < 0 || send_fd(sock, listener))
-		_exit(3);
-	close(listener);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (i = 0; i < NTHREADS; i++)
@@ -131,43 +128,49 @@ static int wait_returned(int n, long deadline)
 	return 0;
 }
 
-static long now_us(void)
+/* The test traps getppid(COOKIE) and forks the child whose threads call it. */
+FIXTURE(herd) {
+	int listener;
+	pid_t pid;
+};
+
+FIXTURE_SETUP(herd)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
-}
-
-static int cmp_long(const void *a, const void *b)
-{
-	long x = *(const long *)a, y = *(const long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-CASE(one_reply_among_1000_waiters_prints_figures)
-{
-	static long lat[NTHREADS];
-	struct seccomp_notif n;
-	int sv[2], listener = -1, ret = 1, i, queued;
-	long t0, cs0, cs1, setup_cs, deadline;
-	pid_t pid = -1;
-
-	CHECK(!module_load(NULL) && !write_file(DEFAULT_POLICY, "0"), "load");
+	self->pid = -1;
+	ASSERT_EQ(0, module_load(NULL));
+	ASSERT_EQ(0, write_file(DEFAULT_POLICY, "0"));
 	herd = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CHECK(herd != MAP_FAILED && !socketpair(AF_UNIX, SOCK_STREAM, 0, sv),
-	      "setup");
-	pid = fork();
-	if (!pid) {
-		close(sv[0]);
-		herd_child(sv[1]);
+	ASSERT_NE(MAP_FAILED, herd);
+	self->listener = install_filter_arg0(__NR_getppid, COOKIE,
+					     SECCOMP_SIGFWD_RET_DATA(AFTER), 0);
+	ASSERT_GE(self->listener, 0) TH_LOG("filter: %s", strerror(errno));
+	self->pid = fork();
+	ASSERT_GE(self->pid, 0);
+	if (!self->pid) {
+		close(self->listener);
+		herd_child();
 	}
-	close(sv[1]);
-	listener = recv_fd(sv[0]);
-	close(sv[0]);
-	ENSURE(listener >= 0, "no listener");
+}
+
+FIXTURE_TEARDOWN(herd)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+	close(self->listener);
+}
+
+/* Setup up to 2 minutes, the rounds as long: past the default 30 s. */
+TEST_F_TIMEOUT(herd, one_reply_among_1000_waiters_prints_figures, 300)
+{
+	static long lat[NTHREADS];
+	struct trap t = { .listener = self->listener };
+	long t0, cs0, cs1, setup_cs, deadline;
+	struct seccomp_notif n;
+	pid_t pid = self->pid;
+	int i, queued;
 
 	/* All queued: each new notification woke the waiters before it. */
 	t0 = now_ms();
@@ -180,7 +183,7 @@ CASE(one_reply_among_1000_waiters_prints_figures)
 			break;
 		sleep_ms(20);
 	}
-	ENSURE(queued == NTHREADS, "only %d threads started", queued);
+	ASSERT_EQ(NTHREADS, queued) TH_LOG("only %d threads started", queued);
 	setup_cs = ctxt_switches(pid) - cs0;
 	printf("%d threads trapped in %ld ms, %ld context switches meanwhile\n",
 	       NTHREADS, now_ms() - t0, setup_cs);
@@ -191,12 +194,11 @@ CASE(one_reply_among_1000_waiters_prints_figures)
 	for (i = 0; i < NTHREADS; i++) {
 		long s = now_us();
 
-		ENSURE(!trap_recv(&(struct trap){ .listener = listener }, &n,
-				  slow_ms(5000)), "RECV %d: %s", i, strerror(errno));
-		ENSURE(!ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND,
-			      &(struct seccomp_notif_resp){ .id = n.id, .val = 1 }),
-		       "SEND %d: %s", i, strerror(errno));
-		ENSURE(!wait_returned(i, deadline), "reply %d never returned", i);
+		ASSERT_EQ(0, trap_recv(&t, &n, slow_ms(5000)))
+			TH_LOG("RECV %d: %s", i, strerror(errno));
+		ASSERT_EQ(0, sigfwd_reply(t.listener, n.id, 1, 0))
+			TH_LOG("SEND %d: %s", i, strerror(errno));
+		ASSERT_EQ(0, wait_returned(i, deadline)) TH_LOG("reply %d never returned", i);
 		lat[i] = now_us() - s;
 	}
 	cs1 = ctxt_switches(pid) - cs0;
@@ -204,19 +206,10 @@ CASE(one_reply_among_1000_waiters_prints_figures)
 	printf("1000 RECV+reply rounds in %ld ms; context switches %ld (%.1f per round, 1 is the replied thread's)\n",
 	       now_ms() - t0, cs1, cs1 / (double)NTHREADS);
 	/* The first 100 rounds: 900 or more threads still waiting. */
-	qsort(lat, 100, sizeof(lat[0]), cmp_long);
 	printf("RECV to return, >= 900 waiting: median %ld us, p90 %ld us, max %ld us\n",
-	       lat[50], lat[90], lat[99]);
-	qsort(lat + 900, 100, sizeof(lat[0]), cmp_long);
+	       percentile(lat, 100, 50), percentile(lat, 100, 90),
+	       percentile(lat, 100, 99));
 	printf("RECV to return, < 100 waiting: median %ld us, p90 %ld us, max %ld us\n",
-	       lat[950], lat[990], lat[999]);
-	ret = 0;
-out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	if (listener >= 0)
-		close(listener);
-	return ret;
+	       percentile(lat + 900, 100, 50), percentile(lat + 900, 100, 90),
+	       percentile(lat + 900, 100, 99));
 }

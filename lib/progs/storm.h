@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "trap.h"
+#include "progs.h"
 
 #define STORM_MAX_LAT 100000
 
@@ -35,30 +35,6 @@ struct storm_child {
 };
 
 static struct storm_child *storm_sh;
-
-static inline long now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
-}
-
-static inline int cmp_long(const void *a, const void *b)
-{
-	long x = *(const long *)a, y = *(const long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sort @v in place; its @pct percentile (0..100). */
-static inline long percentile(long *v, long n, int pct)
-{
-	if (!n)
-		return -1;
-	qsort(v, n, sizeof(*v), cmp_long);
-	return v[n * pct / 100 < n ? n * pct / 100 : n - 1];
-}
 
 static void storm_on_sig(int sig)
 {
@@ -122,8 +98,8 @@ static inline int storm_run(const struct storm_variant *v, int ms, int sig_ms,
 	listener = recv_fd(sv[0]);
 	/* Filter-data policies need no device: bind for listener policies only. */
 	if (listener >= 0 && v->listener) {
-		dev = dev_bind_flags(listener, O_NONBLOCK);
-		dev_set_policy(dev, v->listener);
+		dev = sigfwd_open_bound(listener, O_NONBLOCK);
+		sigfwd_set_policy(dev, v->listener);
 	}
 	if (listener < 0 || write(sv[0], "g", 1) != 1) {
 		close(sv[0]);
@@ -151,7 +127,7 @@ static inline int storm_run(const struct storm_variant *v, int ms, int sig_ms,
 		res->notifications++;
 		if (svc_ms)
 			sleep_ms(svc_ms);	/* the emulated work */
-		while (dev >= 0 && !dev_recv_signal(dev, &s))
+		while (dev >= 0 && !sigfwd_recv_signal(dev, &s))
 			res->forwarded++;
 		memset(&resp, 0, sizeof(resp));
 		resp.id = notif.id;
