@@ -41,10 +41,12 @@ clean:
 # The main job: the same workload without the module and under each policy.
 RELEASE ?= bookworm
 demo:
+	@scripts/setup-host
 	scripts/demo $(RELEASE)
 
 # Build and boot every release of the matrix in QEMU, run the guest tests.
 check:
+	@scripts/setup-host
 	RELEASES="$(RELEASES)" tests/run-matrix
 
 # Benchmarks: build/bench/results.tsv and build/bench/bench.{svg,png}.
