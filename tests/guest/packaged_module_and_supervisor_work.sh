@@ -6,8 +6,8 @@
 d=/sigfwd/dkms
 [ -e $d/seccomp_sigfwd.ko ] || fail "no DKMS-built module in the initramfs"
 [ -x $d/sigfwd-supervise-pkg ] || fail "no pkg-config-built supervisor in the initramfs"
-$d/sigfwd-status-pkg && fail "sigfwd-status says ok without the module"
 unload
+$d/sigfwd-status-pkg && fail "sigfwd-status says ok without the module"
 insmod $d/seccomp_sigfwd.ko || fail "insmod of the DKMS module failed"
 $d/sigfwd-status-pkg >/tmp/status || { cat /tmp/status; fail "sigfwd-status failed"; }
 cat /tmp/status

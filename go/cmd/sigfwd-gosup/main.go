@@ -211,7 +211,7 @@ func main() {
 	fmt.Printf("sigfwd-gosup %s: policy %#x (%s): %d calls, %d notifications, %d repeated, %d records, %d failed replies\n",
 		sigfwd.LibVersion, policy, map[bool]string{true: "listener", false: "filter"}[*viaListener], len(seen), notifs, dups, records, replyFailures)
 	if policy == 0 {
-		return // the stock kernel: a signal may withdraw a received call
+		return // the stock kernel: a signal withdraws a call, received or not
 	}
 	if len(seen) != *calls || dups != 0 || replyFailures != 0 {
 		die("under policy %#x every call must reach the supervisor exactly once", policy)

@@ -53,7 +53,7 @@ func main() {
 	go func() {
 		for !stop.Load() {
 			syscall.Kill(os.Getpid(), syscall.SIGURG)
-			time.Sleep(time.Millisecond)
+			time.Sleep(2 * time.Millisecond)
 		}
 	}()
 
