@@ -4,7 +4,7 @@
 // getppid() calls (all threads) with a policy, hands the listener to its
 // supervisor (sigfwd-gosup) over fd 3, then makes CALLS trapped calls on the
 // main thread while its runtime preempts goroutines with SIGURG and a
-// goroutine sends the process SIGURG every millisecond. Each call must
+// goroutine sends the process SIGURG every 2 ms. Each call must
 // return what the supervisor answered: its argument plus one.
 //
 //	sigfwd-gotrapped POLICY untagged|tagged CALLS
