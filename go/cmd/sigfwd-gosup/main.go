@@ -155,8 +155,11 @@ func main() {
 			}
 		}
 		n, err := syscall.EpollWait(ep, events, timeout)
-		if err != nil && !errors.Is(err, syscall.EINTR) {
-			die("epoll_wait: %v", err)
+		if err != nil {
+			if !errors.Is(err, syscall.EINTR) {
+				die("epoll_wait: %v", err)
+			}
+			n = 0 // SIGURG, SIGCHLD: the runtime's signals interrupt the wait
 		}
 		for _, e := range events[:n] {
 			switch {
