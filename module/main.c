@@ -118,4 +118,4 @@ module_exit(sigfwd_exit);
 MODULE_DESCRIPTION("Signal policies and forwarding for seccomp user notifications");
 MODULE_AUTHOR("seccomp-sigfwd developers");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(SIGFWD_MODULE_VERSION);	/* from VERSION, via Kbuild */
