@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make` builds the module for the running kernel, or for KDIR=...
 KDIR ?= /lib/modules/$(shell uname -r)/build
-RELEASES ?= bullseye bookworm trixie forky bookworm-rt trixie-rt trixie-cloud debug
+RELEASES ?= bullseye bookworm trixie forky bookworm-rt trixie-rt trixie-cloud debug \
+	bullseye-arm64 bookworm-arm64 trixie-arm64 forky-arm64
 
 all: module
 

@@ -479,7 +479,7 @@ out:
  * every millisecond, two supervisor threads: every notification is answered
  * exactly once, every token the supervisors issue is returned once.
  * Even threads trap getppid (FORWARD | KILLABLE_BEFORE_RECV), odd ones
- * getpgrp (KILLABLE): no signal ever withdraws a notification.
+ * getpgid (KILLABLE; arm64 has no getpgrp): no signal ever withdraws a notification.
  */
 #define ST_THREADS	64
 #define ST_CALLS	320	/* per thread: 20,480 calls */
@@ -526,7 +526,7 @@ static void *st_caller(void *arg)
 	int idx = (int)(long)arg, i, nr;
 	long r, k;
 
-	nr = idx & 1 ? __NR_getpgrp : __NR_getppid;
+	nr = idx & 1 ? __NR_getpgid : __NR_getppid;
 	st->tids[idx] = syscall(__NR_gettid);
 	atomic_inc(&st->ready);
 	while (!st->go)
@@ -572,7 +572,7 @@ static int st_add_filter(void)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K,
 			 SECCOMP_RET_USER_NOTIF | DATA(FWD | BEFORE)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getpgrp, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getpgid, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K,
 			 SECCOMP_RET_USER_NOTIF | DATA(AFTER | BEFORE)),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
