@@ -3,7 +3,6 @@
  * /dev/seccomp-sigfwd: the supervisor's interface. Any user may open it; the
  * seccomp listener fd a supervisor binds is its capability.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #define SIGFWD_MISC_NAME "seccomp-sigfwd"
 
@@ -16,7 +15,7 @@
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include "compat.h"
+#include <linux/version.h>
 #include "layout.h"
 #include "sigfwd.h"
 #include "symbols.h"
@@ -49,7 +48,7 @@ static long ioctl_version(void __user *arg)
 		.version = SECCOMP_SIGFWD_VERSION,
 		.policies = SIGFWD_POLICIES,
 		.features = SECCOMP_SIGFWD_FEAT_FILTER_DATA,
-		.kernel_version = SIGFWD_KERNEL_VERSION,
+		.kernel_version = LINUX_VERSION_CODE,
 	};
 
 	if (sigfwd_layout.native_killable_recv)
@@ -255,19 +254,17 @@ int sigfwd_device_check(void)
 	if (kern_path("/sys/class/misc/" SIGFWD_MISC_NAME, 0, &path))
 		return 0;
 	path_put(&path);
-	sigfwd_refuse("the device name %s is taken (/sys/class/misc/%s exists)",
-		      SIGFWD_MISC_NAME, SIGFWD_MISC_NAME);
-	return -EBUSY;
+	return sigfwd_refuse(-EBUSY, "the device name %s is taken (/sys/class/misc/%s exists)",
+			     SIGFWD_MISC_NAME, SIGFWD_MISC_NAME);
 }
 
-/* Registers the device; 0 or an errno with the refusal reason set. */
 int sigfwd_device_init(void)
 {
 	int ret = misc_register(&sigfwd_miscdev);
 
 	if (ret)
-		sigfwd_refuse("cannot register the device (%d)", ret);
-	return ret;
+		return sigfwd_refuse(ret, "cannot register the device (%d)", ret);
+	return 0;
 }
 
 void sigfwd_device_exit(void)

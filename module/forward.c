@@ -1,33 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Forwarded signals: the records a supervisor reads with RECV_SIGNAL, and
- * EPOLLPRI on the listener fd. seccomp_notify_poll() never reports EPOLLPRI;
- * the polls of bound listeners are redirected to a copy that adds it while
- * the listener's supervisor has records waiting.
+ * Forwarded signals: the records a supervisor reads with RECV_SIGNAL.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/poll.h>
 #include <linux/cred.h>
-#include <linux/fs.h>
-#include <linux/ftrace.h>
 #include <linux/hashtable.h>
-#include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/mutex.h>
-#include <linux/refcount.h>
-#include <linux/string.h>
-#include <linux/uaccess.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
-#include <linux/ptrace.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include "compat.h"
 #include "layout.h"
 #include "sigfwd.h"
-#include "symbols.h"
 
 /*
  * Unread killed records outlive their tasks, each pinning up to two struct
@@ -269,181 +255,4 @@ void sigfwd_records_drop(struct sigfwd_listener *l)
 	spin_unlock(&l->lock);
 	list_for_each_entry_safe(r, tmp, &orphans, node)
 		record_free(r);
-}
-
-/*
- * EPOLLPRI on the listener fd. seccomp_notify_poll() never reports it, and a
- * return probe cannot add it reliably: a kretprobe holds one of a fixed
- * number of instances from entry to return, and a poll may sleep on the
- * filter's notify_lock (and, on preemptible and RT kernels, be preempted
- * anywhere) in between, so any number of polls can be in flight at once and
- * no size computed from CPUs is a bound: once the instances are used up,
- * polls run unprobed and a supervisor's epoll misses EPOLLPRI for good.
- *
- * So the polls of bound listeners are redirected, as the wait is (hook.c), by
- * an ftrace_ops with IPMODIFY to sigfwd_notify_poll(): nothing per call but
- * the module reference of the redirected call. It is seccomp_notify_poll()
- * itself, the same from 5.9 (EPOLLHUP) to 7.x, on the members layout.c reads
- * from BTF, plus EPOLLPRI; at load, notify_poll_shape() checks that the
- * stock function still calls nothing but the notify_lock mutex functions.
- * Polls of listeners without a device bound run the stock function: no
- * record can be pending for them. Only a poll that began before its
- * listener's BIND returned can miss the wake-up of a record queued before the
- * stock function registered on the wqh (README, Limits).
- */
-static __poll_t sigfwd_notify_poll(struct file *file, poll_table *pt)
-{
-	void *filter = file->private_data;
-	struct mutex *lock = sigfwd_member(filter, filter_notify_lock,
-					   struct mutex);
-	struct list_head *pos, *head;
-	__poll_t ret = 0;
-	void *notif;
-
-	poll_wait(file, sigfwd_member(filter, filter_wqh, wait_queue_head_t),
-		  pt);
-	if (mutex_lock_interruptible(lock) < 0) {
-		ret = EPOLLERR;
-		goto out;
-	}
-	/* Only the listener's release clears it, never during a poll. */
-	notif = *sigfwd_member(filter, filter_notif, void *);
-	head = notif ? sigfwd_member(notif, notif_list, struct list_head) : NULL;
-	for (pos = head ? head->next : NULL; pos && pos != head;
-	     pos = pos->next) {
-		u32 state = *sigfwd_member((char *)pos - sigfwd_layout.knotif_list,
-					   knotif_state, u32);
-
-		if (state == sigfwd_layout.state_init)
-			ret |= EPOLLIN | EPOLLRDNORM;
-		if (state == sigfwd_layout.state_sent)
-			ret |= EPOLLOUT | EPOLLWRNORM;
-		if ((ret & EPOLLIN) && (ret & EPOLLOUT))
-			break;
-	}
-	mutex_unlock(lock);
-	if (!refcount_read(sigfwd_member(filter, filter_users, refcount_t)))
-		ret |= EPOLLHUP;
-out:
-	/* After poll_wait(): a record queued from now on wakes the wqh. */
-	if (sigfwd_listener_has_records(filter))
-		ret |= EPOLLPRI;
-	/* The redirect took this reference; unload waits for it (hook.c). */
-	module_put(THIS_MODULE);
-	return ret;
-}
-
-static void notrace poll_ftrace(unsigned long ip, unsigned long parent_ip,
-				struct ftrace_ops *op, sigfwd_fregs_t *fregs)
-{
-	struct pt_regs *regs = sigfwd_get_regs(fregs);
-	struct file *file;
-
-	if (!regs)
-		return;
-	file = (struct file *)regs_get_kernel_argument(regs, 0);
-	if (!sigfwd_listener_bound(file->private_data))
-		return;
-	/* Module going away: the stock poll, without EPOLLPRI. */
-	if (!try_module_get(THIS_MODULE))
-		return;
-	regs->ip = (unsigned long)sigfwd_notify_poll;
-}
-
-static struct ftrace_ops poll_ops = {
-	.func = poll_ftrace,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
-		 SIGFWD_FTRACE_RECURSION,
-};
-
-/* What seccomp_notify_poll() may call besides the notify_lock functions. */
-static bool allowed_callee(const char *name)
-{
-	static const char * const prefixes[] = {
-		/* 7.x names the retpoline thunks by their __pi_ alias. */
-		"__fentry__", "ftrace_", "__x86_", "__pi___x86_",
-		"__sanitizer_", "__asan_", "__kasan_", "kasan_", "__kcsan_", "__tsan_", "__ubsan_",
-		"__stack_chk_fail", "__kmsan_", "__cfi_",
-	};
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return false;
-}
-
-/*
- * sigfwd_notify_poll() stands in for seccomp_notify_poll(): refuse to load
- * if the stock function calls anything but mutex_lock_interruptible() and
- * mutex_unlock() (and instrumentation, thunks, ftrace). Only direct calls
- * that land on the start of a function count, so a stray 0xe8 byte in an
- * operand cannot make a match.
- */
-static int notify_poll_shape(void)
-{
-	unsigned long start = sigfwd_targets.notify_poll, size, off, p;
-	char buf[KSYM_SYMBOL_LEN], *plus, *slash;
-	bool locks = false, unlocks = false;
-	u8 insn[5];
-	s32 rel;
-
-	sprint_symbol(buf, start);
-	plus = strrchr(buf, '/');
-	if (!plus || kstrtoul(plus + 1, 0, &size) || size > 4096)
-		return sigfwd_refuse("seccomp_notify_poll has no size");
-	for (p = start; p + sizeof(insn) <= start + size; p++) {
-		if (copy_from_kernel_nofault(insn, (void *)p, sizeof(insn)))
-			return sigfwd_refuse("cannot read seccomp_notify_poll");
-		if (insn[0] != 0xe8)
-			continue;
-		memcpy(&rel, &insn[1], sizeof(rel));
-		sprint_symbol(buf, p + sizeof(insn) + (long)rel);
-		plus = strrchr(buf, '+');
-		slash = strrchr(buf, '/');
-		if (!plus || !slash || slash < plus)
-			continue;
-		*plus = '\0';
-		*slash = '\0';
-		if (kstrtoul(plus + 1, 0, &off) || off)
-			continue;
-		if (!strcmp(buf, "mutex_lock_interruptible") ||
-		    !strcmp(buf, "mutex_lock_interruptible_nested"))
-			locks = true;
-		else if (!strcmp(buf, "mutex_unlock"))
-			unlocks = true;
-		else if (!allowed_callee(buf))
-			return sigfwd_refuse("seccomp_notify_poll calls %s", buf);
-	}
-	if (!locks || !unlocks)
-		return sigfwd_refuse("seccomp_notify_poll does not take notify_lock as expected");
-	return 0;
-}
-
-int sigfwd_forward_init(void)
-{
-	char name[] = "seccomp_notify_poll";
-	int ret;
-
-	ret = notify_poll_shape();
-	if (ret)
-		return ret;
-	ret = ftrace_set_filter(&poll_ops, name, strlen(name), 0);
-	if (ret)
-		return sigfwd_refuse("cannot trace %s (%d)", name, ret);
-	ret = register_ftrace_function(&poll_ops);
-	if (ret) {
-		sigfwd_ftrace_free_filter(&poll_ops);
-		/* EBUSY: a livepatch (or another IPMODIFY user) redirects it. */
-		sigfwd_refuse("cannot hook %s (%d%s)", name, ret,
-			      ret == -EBUSY ? ", already redirected, by a livepatch?" : "");
-		return ret;
-	}
-	return 0;
-}
-
-void sigfwd_forward_exit(void)
-{
-	unregister_ftrace_function(&poll_ops);
-	sigfwd_ftrace_free_filter(&poll_ops);
 }

@@ -7,7 +7,6 @@
  * so none is written down: each member is looked up by name and its type is
  * checked by kind, name and size before the module trusts it.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <uapi/linux/btf.h>
 #include <linux/completion.h>
@@ -24,7 +23,7 @@
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include "layout.h"
-#include "symbols.h"
+#include "sigfwd.h"
 
 struct sigfwd_layout sigfwd_layout;
 
@@ -112,7 +111,7 @@ static int index_types(struct btf_file *b, const void *data, size_t size)
 	    h->hdr_len < BTF_MIN_HDR || h->hdr_len > size ||
 	    (u64)h->hdr_len + h->type_off + h->type_len > size ||
 	    (u64)h->hdr_len + h->str_off + h->str_len > size)
-		return sigfwd_refuse_with(-EINVAL, "BTF has an unknown format");
+		return sigfwd_refuse(-EINVAL, "BTF has an unknown format");
 	b->hdr = h;
 	b->types = (const char *)data + h->hdr_len + h->type_off;
 	b->types_len = h->type_len;
@@ -120,7 +119,7 @@ static int index_types(struct btf_file *b, const void *data, size_t size)
 	b->strs_len = h->str_len;
 	/* Every name then ends inside the string section. */
 	if (!b->strs_len || b->strs[b->strs_len - 1])
-		return sigfwd_refuse_with(-EINVAL, "BTF string section not terminated");
+		return sigfwd_refuse(-EINVAL, "BTF string section not terminated");
 
 	/* Two passes: count, then index (type ids start at 1). */
 	for (pass = 0; pass < 2; pass++) {
@@ -132,14 +131,14 @@ static int index_types(struct btf_file *b, const void *data, size_t size)
 
 			/* A type and the data after it must end in the section. */
 			if (end - p < sizeof(*t))
-				return sigfwd_refuse_with(-EINVAL, "BTF type %u truncated",
+				return sigfwd_refuse(-EINVAL, "BTF type %u truncated",
 							  n + 1);
 			extra = type_extra(t);
 			if (extra < 0)
-				return sigfwd_refuse_with(-EOPNOTSUPP, "BTF kind %u unknown",
+				return sigfwd_refuse(-EOPNOTSUPP, "BTF kind %u unknown",
 							  BTF_INFO_KIND(t->info));
 			if (extra > end - p - sizeof(*t))
-				return sigfwd_refuse_with(-EINVAL, "BTF type %u truncated",
+				return sigfwd_refuse(-EINVAL, "BTF type %u truncated",
 							  n + 1);
 			if (pass)
 				b->by_id[n + 1] = t;
@@ -149,7 +148,7 @@ static int index_types(struct btf_file *b, const void *data, size_t size)
 		if (!pass) {
 			b->by_id = kvcalloc(n + 1, sizeof(*b->by_id), GFP_KERNEL);
 			if (!b->by_id)
-				return sigfwd_refuse_with(-ENOMEM, "no memory for %u BTF types",
+				return sigfwd_refuse(-ENOMEM, "no memory for %u BTF types",
 							  n);
 			b->nr_types = n;
 		}
@@ -265,7 +264,7 @@ ok:
 		*m->out = t;
 	return 0;
 bad:
-	return sigfwd_refuse_with(-EINVAL, "struct %s.%s missing or not as expected",
+	return sigfwd_refuse(-EINVAL, "struct %s.%s missing or not as expected",
 				  sname, m->name);
 }
 
@@ -277,7 +276,7 @@ static int check_members(const struct btf_file *b, const char *name,
 
 	if (!s || BTF_INFO_KIND(s->info) != BTF_KIND_STRUCT ||
 	    !BTF_INFO_VLEN(s->info))
-		return sigfwd_refuse_with(-EINVAL, "struct %s not as expected", name);
+		return sigfwd_refuse(-EINVAL, "struct %s not as expected", name);
 	for (i = 0; i < n; i++) {
 		ret = check_member(b, name, s, &specs[i]);
 		if (ret)
@@ -292,9 +291,9 @@ static const struct btf_type *find_struct(const struct btf_file *b,
 	const struct btf_type *s = find_named(b, BTF_KIND_STRUCT, name);
 
 	if (!s)
-		sigfwd_refuse("struct %s not found in BTF", name);
+		sigfwd_refuse(-ENOENT, "struct %s not found in BTF", name);
 	else if (IS_ERR(s))
-		sigfwd_refuse_with(-EINVAL, "struct %s defined twice in BTF", name);
+		sigfwd_refuse(-EINVAL, "struct %s defined twice in BTF", name);
 	return IS_ERR(s) ? NULL : s;
 }
 
@@ -318,7 +317,7 @@ static int read_notify_state(const struct btf_file *b,
 	}
 	/* The state is read as a u32 (wait.c). */
 	if (found != 7 || BTF_INFO_VLEN(e->info) != 3 || e->size != sizeof(u32))
-		return sigfwd_refuse_with(-EINVAL, "enum notify_state not as expected");
+		return sigfwd_refuse(-EINVAL, "enum notify_state not as expected");
 	return 0;
 }
 
@@ -366,7 +365,7 @@ static int check_public(const struct btf_file *b)
 		} else {
 			mem = find_member(b, s, specs[i].member);
 			if (!mem)
-				return sigfwd_refuse_with(-EINVAL, "struct %s.%s missing in BTF",
+				return sigfwd_refuse(-EINVAL, "struct %s.%s missing in BTF",
 							  specs[i].sname,
 							  specs[i].member);
 			value = (BTF_INFO_KFLAG(s->info) ?
@@ -374,7 +373,7 @@ static int check_public(const struct btf_file *b)
 				 mem->offset) / 8;
 		}
 		if (value != specs[i].value)
-			return sigfwd_refuse_with(-EINVAL,
+			return sigfwd_refuse(-EINVAL,
 				"BTF is not the running kernel's (%s of struct %s: %zu, built with %zu)",
 						  specs[i].member ?: "size",
 						  specs[i].sname, value,
@@ -458,15 +457,15 @@ static void *read_vmlinux_btf(size_t *size, int *err)
 	ssize_t n;
 
 	if (IS_ERR(f)) {
-		*err = sigfwd_refuse_with(PTR_ERR(f), "cannot open %s (%ld)",
-					  path, PTR_ERR(f));
+		*err = sigfwd_refuse(PTR_ERR(f), "cannot open %s (%ld)", path,
+				     PTR_ERR(f));
 		return NULL;
 	}
 	len = i_size_read(file_inode(f));
 	data = len > 0 && len < SZ_256M ? vmalloc(len) : NULL;
 	if (!data) {
-		*err = sigfwd_refuse_with(len > 0 ? -ENOMEM : -EINVAL,
-					  "cannot read %s (size %lld)", path, len);
+		*err = sigfwd_refuse(len > 0 ? -ENOMEM : -EINVAL,
+				     "cannot read %s (size %lld)", path, len);
 		goto out;
 	}
 	/* sysfs hands out a binary attribute a page at a time. */
@@ -474,9 +473,9 @@ static void *read_vmlinux_btf(size_t *size, int *err)
 		n = kernel_read(f, data + pos, len - pos, &pos);
 	} while (n > 0 && pos < len);
 	if (pos != len) {
-		*err = sigfwd_refuse_with(n < 0 ? n : -EIO,
-					  "short read of %s (%lld of %lld)", path,
-					  pos, len);
+		*err = sigfwd_refuse(n < 0 ? n : -EIO,
+				     "short read of %s (%lld of %lld)", path,
+				     pos, len);
 		vfree(data);
 		data = NULL;
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Bindings between device fds and seccomp listeners, keyed by the listener's
- * filter. The release of a listener file (hook_notify_release.c) unhashes
+ * filter. The release of a listener file (intercept_seccomp_notify_release.c)
+ * unhashes
  * its binding, so a filter address is never matched after the filter could
  * have been freed and reused. A second identity, the filter's notification
  * object at BIND, is checked on every lookup: a binding whose filter no
@@ -11,7 +12,6 @@
  * only the raw hash lock and defers the rest of a binding's end (l->lock,
  * freeing records, waking RECV_SIGNAL) to a work item.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -74,9 +74,9 @@ bool sigfwd_is_listener(const struct file *file)
 	const struct file_operations *fops = file->f_op;
 
 	return fops &&
-	       (unsigned long)fops->poll == sigfwd_targets.notify_poll &&
-	       (unsigned long)fops->unlocked_ioctl == sigfwd_targets.notify_ioctl &&
-	       (unsigned long)fops->release == sigfwd_targets.notify_release;
+	       (unsigned long)fops->poll == sigfwd_targets.notify_poll.start &&
+	       (unsigned long)fops->unlocked_ioctl == sigfwd_targets.notify_ioctl.start &&
+	       (unsigned long)fops->release == sigfwd_targets.notify_release.start;
 }
 
 static void listener_free(struct kref *ref)
@@ -242,7 +242,7 @@ static void released_work(struct work_struct *work)
 
 /*
  * The listener file of @filter is being released (atomic context, from
- * hook_notify_release.c). Only raw locks here: unhash the binding so no
+ * intercept_seccomp_notify_release.c). Only raw locks here: unhash the binding so no
  * lookup finds it, and leave its end to process context.
  */
 void sigfwd_listener_released(const void *filter)
@@ -264,14 +264,8 @@ void sigfwd_listener_released(const void *filter)
 	}
 }
 
-int sigfwd_listeners_init(void)
-{
-	return sigfwd_release_hook_init();
-}
-
+/* The release is no longer intercepted: end what it queued before unload. */
 void sigfwd_listeners_exit(void)
 {
-	/* No release can queue more: run what is queued before unload. */
-	sigfwd_release_hook_exit();
 	flush_work(&release_work);
 }

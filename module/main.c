@@ -2,13 +2,14 @@
 /*
  * seccomp_sigfwd: signal policies for seccomp user notifications on stock
  * kernels. Load order: check that the device name is free, verify the
- * running kernel, expose the device, and hook the waits last.
+ * running kernel, register the device, and intercept the kernel functions,
+ * the waits last.
  * Any doubt about the kernel refuses the load with one log line.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/utsname.h>
+#include "intercept.h"
 #include "layout.h"
 #include "sigfwd.h"
 #include "symbols.h"
@@ -34,33 +35,58 @@ module_param(test_require_symbol, charp, 0400);
 MODULE_PARM_DESC(test_require_symbol,
 		 "Testing only: also require this kernel symbol at load");
 
+/* The one log line of a refused load; returns @err for init to return. */
+int sigfwd_refuse(int err, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_err("refusing to load on %s: %pV\n", init_utsname()->release, &vaf);
+	va_end(args);
+	return err;
+}
+
 /*
- * The hook goes live last: from then on waits are redirected and pin the
- * module, and a failed init frees the module without waiting for them.
+ * What the module intercepts in the kernel, in the order they go live. The
+ * wait goes last: from then on waits are redirected and pin the module, and
+ * a failed init frees the module without waiting for them.
+ */
+static struct sigfwd_intercept *const intercepts[] = {
+	&sigfwd_intercept_seccomp_notify_release,
+	&sigfwd_intercept_seccomp_notify_poll,
+	&sigfwd_intercept_wait_for_completion_interruptible,
+};
+
+/*
+ * Every step that fails logs the one refusal line (sigfwd_refuse()). The
+ * device exists before the intercepts, but opens fail until init returns
+ * (sigfwd_open()), so nothing binds before the release is intercepted.
  */
 static int __init sigfwd_init(void)
 {
-	int ret;
+	int i, ret;
 
 	/* First, so that a taken device name logs only the refusal. */
 	ret = sigfwd_device_check();
-	if (!ret)
-		ret = sigfwd_resolve_targets(test_require_symbol);
-	if (!ret)
-		ret = sigfwd_read_layout();
-	if (!ret)
-		ret = sigfwd_listeners_init();
 	if (ret)
-		goto refuse;
-	ret = sigfwd_forward_init();
+		return ret;
+	ret = sigfwd_resolve_targets(test_require_symbol);
 	if (ret)
-		goto out_listeners;
+		return ret;
+	ret = sigfwd_read_layout();
+	if (ret)
+		return ret;
 	ret = sigfwd_device_init();
 	if (ret)
-		goto out_forward;
-	ret = sigfwd_hook_init();
-	if (ret)
-		goto out_device;
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++) {
+		ret = sigfwd_intercept_register(intercepts[i]);
+		if (ret)
+			goto out_intercepts;
+	}
 	/* Only a load that succeeded logs more than its one line. */
 	sigfwd_log_targets();
 	sigfwd_log_layout();
@@ -68,24 +94,22 @@ static int __init sigfwd_init(void)
 		init_utsname()->release, init_utsname()->version);
 	return 0;
 
-out_device:
-	sigfwd_device_exit();
-out_forward:
-	sigfwd_forward_exit();
-out_listeners:
+out_intercepts:
+	while (i--)
+		sigfwd_intercept_unregister(intercepts[i]);
 	sigfwd_listeners_exit();
-refuse:
-	pr_err("refusing to load on %s: %s\n", init_utsname()->release,
-	       sigfwd_refusal);
+	sigfwd_device_exit();
 	return ret;
 }
 
 static void __exit sigfwd_exit(void)
 {
-	sigfwd_hook_exit();
-	sigfwd_device_exit();
-	sigfwd_forward_exit();
+	int i = ARRAY_SIZE(intercepts);
+
+	while (i--)
+		sigfwd_intercept_unregister(intercepts[i]);
 	sigfwd_listeners_exit();
+	sigfwd_device_exit();
 	pr_info("unloaded\n");
 }
 

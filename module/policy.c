@@ -3,7 +3,6 @@
  * The policy of one notification: the filter's own data bits first, then the
  * listener's policy, then the module default.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/filter.h>
 #include <linux/moduleparam.h>

@@ -16,6 +16,12 @@
 struct completion;
 struct file;
 
+/*
+ * main.c: refuse to load with the one log line "refusing to load on
+ * <release>: <reason>"; returns @err, the errno init returns.
+ */
+__printf(2, 3) int sigfwd_refuse(int err, const char *fmt, ...);
+
 /* Policy bits implemented. */
 #define SIGFWD_POLICIES SECCOMP_SIGFWD_POLICY_MASK
 
@@ -86,7 +92,6 @@ static inline u32 sigfwd_listener_effective(const struct sigfwd_listener *l)
 	return policy == SIGFWD_POLICY_UNSET ? sigfwd_default_policy() : policy;
 }
 
-int sigfwd_listeners_init(void);
 void sigfwd_listeners_exit(void);
 bool sigfwd_is_listener(const struct file *file);
 int sigfwd_listener_bind(struct file *listener, struct sigfwd_listener **out);
@@ -98,10 +103,6 @@ bool sigfwd_listener_bound(const void *filter);
 bool sigfwd_listener_has_records(const void *filter);
 void sigfwd_listener_put(struct sigfwd_listener *l);
 void sigfwd_listener_released(const void *filter);
-
-/* hook_notify_release.c: calls sigfwd_listener_released(). */
-int sigfwd_release_hook_init(void);
-void sigfwd_release_hook_exit(void);
 
 /*
  * forward.c: records of forwarded signals. A waiting task owns its record
@@ -130,14 +131,8 @@ void sigfwd_record_end(struct sigfwd_listener *l, struct sigfwd_record *r,
 int sigfwd_record_pop(struct sigfwd_listener *l,
 		      struct seccomp_sigfwd_signal *out);
 void sigfwd_records_drop(struct sigfwd_listener *l);
-int sigfwd_forward_init(void);
-void sigfwd_forward_exit(void);
 
 /* wait.c: the replacement for the notification's interruptible wait. */
 int sigfwd_wait(struct completion *x);
-
-/* hook.c */
-int sigfwd_hook_init(void);
-void sigfwd_hook_exit(void);
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Resolve the private seccomp functions the module compares against, and
- * check that their code has the shape the hook relies on. Anything missing or
- * unexpected refuses the load: the module never guesses.
+ * the return addresses of the notification's wait calls (found by the
+ * architecture's call scan, arch.h). Anything missing or unexpected refuses
+ * the load: the module never guesses.
  *
  * kallsyms_lookup_name() is not exported; register_kprobe() resolves a name
  * for us (as LKRG does), registered disabled so the function's code is never
@@ -10,7 +11,6 @@
  * sit after an ENDBR, so the function's start and size come from
  * sprint_symbol() ("name+off/size").
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
@@ -19,25 +19,16 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include "arch.h"
+#include "sigfwd.h"
 #include "symbols.h"
 
 struct sigfwd_targets sigfwd_targets;
-char sigfwd_refusal[160];
 
 static int test_max_wait_sites = SIGFWD_MAX_SITES;
 module_param(test_max_wait_sites, int, 0400);
 MODULE_PARM_DESC(test_max_wait_sites,
 		 "Testing only: a smaller table of wait call sites");
-
-int sigfwd_refuse_with(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(sigfwd_refusal, sizeof(sigfwd_refusal), fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 /* "name+0x4/0x2a0" -> start of name and its size, if the name is @want. */
 static noinline_for_stack int parse_symbol(unsigned long addr,
@@ -105,9 +96,9 @@ static noinline_for_stack int add_notify(const char *name)
 	if (ret == -ENOENT)
 		return 0;
 	if (ret)
-		return sigfwd_refuse_with(ret, "cannot resolve %s (%d)", name, ret);
+		return sigfwd_refuse(ret, "cannot resolve %s (%d)", name, ret);
 	if (t->nr_notify == ARRAY_SIZE(t->notify))
-		return sigfwd_refuse_with(-E2BIG,
+		return sigfwd_refuse(-E2BIG,
 					  "more than %zu parts of seccomp_do_user_notification",
 					  ARRAY_SIZE(t->notify));
 	t->notify[t->nr_notify++] = f;
@@ -133,78 +124,82 @@ static noinline_for_stack int resolve_notify(void)
 			return ret;
 	}
 	if (!t->nr_notify)
-		return sigfwd_refuse("seccomp_do_user_notification not found in kallsyms");
+		return sigfwd_refuse(-ENOENT, "seccomp_do_user_notification not found in kallsyms");
 	return 0;
 }
 
 /*
- * Is @target the start of wait_for_completion_interruptible()? With call
- * depth tracking (retbleed=stuff) calls are patched to a thunk in the
- * function's padding, named __pfx_<function>, which runs on into it.
+ * The function a call to @target runs, into @name (KSYM_SYMBOL_LEN bytes):
+ * false unless @target is the start of a function. With call depth tracking
+ * (x86 retbleed=stuff) calls are patched to a thunk in the function's
+ * padding, named __pfx_<function>, which runs on into it.
  */
-static noinline_for_stack bool calls_wait(unsigned long target)
+bool sigfwd_call_target(unsigned long target, char *name)
 {
-	static const char want[] = "wait_for_completion_interruptible+";
 	static const char pfx[] = "__pfx_";
-	char buf[KSYM_SYMBOL_LEN];
+	unsigned long off;
+	char *plus, *slash;
 
-	sprint_symbol(buf, target);
-	if (str_has_prefix(buf, want))
-		return str_has_prefix(buf + strlen(want), "0x0/");
-	return str_has_prefix(buf, pfx) &&
-	       str_has_prefix(buf + strlen(pfx), want);
+	sprint_symbol(name, target);
+	plus = strrchr(name, '+');
+	slash = strrchr(name, '/');
+	if (!plus || !slash || slash < plus)
+		return false;
+	*plus = '\0';
+	*slash = '\0';
+	if (str_has_prefix(name, pfx)) {
+		memmove(name, name + strlen(pfx), strlen(name) - strlen(pfx) + 1);
+		return true;
+	}
+	return !kstrtoul(plus + 1, 0, &off) && !off;
+}
+
+static int wait_site(const struct sigfwd_call *call, void *arg)
+{
+	struct sigfwd_targets *t = &sigfwd_targets;
+	int max = clamp(test_max_wait_sites, 0, SIGFWD_MAX_SITES);
+	char name[KSYM_SYMBOL_LEN];
+
+	if (!sigfwd_call_target(call->target, name) ||
+	    strcmp(name, "wait_for_completion_interruptible"))
+		return 0;
+	if (t->nr_wait_sites >= max)
+		return sigfwd_refuse(-E2BIG,
+			"more than %d calls to wait_for_completion_interruptible in seccomp_do_user_notification",
+				     max);
+	t->wait_sites[t->nr_wait_sites++] = call->ret_addr;
+	return 0;
 }
 
 /*
  * Record the return address of every direct call from @f to
- * wait_for_completion_interruptible(). A stray 0xe8 byte that happens to
- * point there can only add an address no real call returns to.
+ * wait_for_completion_interruptible().
  */
-static int find_call_sites(const struct sigfwd_func *f)
+static int find_wait_sites(struct sigfwd_func *f)
 {
-	struct sigfwd_targets *t = &sigfwd_targets;
-	int max = clamp(test_max_wait_sites, 0, SIGFWD_MAX_SITES);
-	unsigned long p, target;
-	u8 insn[5];
-	s32 rel;
+	int ret = sigfwd_arch_for_each_call(f->start, f->size, wait_site, NULL);
 
-	for (p = f->start; p + sizeof(insn) <= f->start + f->size; p++) {
-		if (copy_from_kernel_nofault(insn, (void *)p, sizeof(insn)))
-			return sigfwd_refuse_with(-EFAULT, "cannot read %s", f->name);
-		if (insn[0] != 0xe8)
-			continue;
-		memcpy(&rel, &insn[1], sizeof(rel));
-		target = p + sizeof(insn) + (long)rel;
-		if (!calls_wait(target))
-			continue;
-		if (t->nr_wait_sites >= max)
-			return sigfwd_refuse_with(-E2BIG,
-				"more than %d calls to wait_for_completion_interruptible in seccomp_do_user_notification",
-						  max);
-		t->wait_sites[t->nr_wait_sites++] = p + sizeof(insn);
-	}
-	return 0;
+	if (ret == -EFAULT)
+		return sigfwd_refuse(ret, "cannot read %s", f->name);
+	return ret;
 }
 
 static noinline_for_stack int resolve_listener_fops(void)
 {
 	static const struct {
 		const char *name;
-		unsigned long *addr;
+		struct sigfwd_func *f;
 	} fops[] = {
 		{ "seccomp_notify_poll", &sigfwd_targets.notify_poll },
 		{ "seccomp_notify_ioctl", &sigfwd_targets.notify_ioctl },
 		{ "seccomp_notify_release", &sigfwd_targets.notify_release },
 	};
-	struct sigfwd_func f;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(fops); i++) {
-		if (lookup_func(fops[i].name, &f))
-			return sigfwd_refuse("%s not found in kallsyms",
+	for (i = 0; i < ARRAY_SIZE(fops); i++)
+		if (lookup_func(fops[i].name, fops[i].f))
+			return sigfwd_refuse(-ENOENT, "%s not found in kallsyms",
 					     fops[i].name);
-		*fops[i].addr = f.start;
-	}
 	return 0;
 }
 
@@ -219,18 +214,18 @@ int sigfwd_resolve_targets(const char *extra)
 	if (ret)
 		return ret;
 	for (i = 0; i < t->nr_notify; i++) {
-		ret = find_call_sites(&t->notify[i]);
+		ret = find_wait_sites(&t->notify[i]);
 		if (ret)
 			return ret;
 	}
 	if (!t->nr_wait_sites)
-		return sigfwd_refuse("%s has no call to wait_for_completion_interruptible",
+		return sigfwd_refuse(-ENOENT, "%s has no call to wait_for_completion_interruptible",
 				     t->notify[0].name);
 	ret = resolve_listener_fops();
 	if (ret)
 		return ret;
 	if (extra && *extra && lookup_func(extra, &f))
-		return sigfwd_refuse("%s not found in kallsyms", extra);
+		return sigfwd_refuse(-ENOENT, "%s not found in kallsyms", extra);
 
 	return 0;
 }
@@ -244,9 +239,10 @@ void sigfwd_log_targets(void)
 	for (i = 0; i < t->nr_notify; i++)
 		pr_info("resolved %s (%#lx bytes)\n", t->notify[i].name,
 			t->notify[i].size);
-	pr_info("resolved %d wait call site(s), %ps, %ps, %ps\n",
-		t->nr_wait_sites, (void *)t->notify_poll,
-		(void *)t->notify_ioctl, (void *)t->notify_release);
+	pr_info("resolved %d wait call site(s), %ps, %ps, %ps; ftrace callbacks get %s\n",
+		t->nr_wait_sites, (void *)t->notify_poll.start,
+		(void *)t->notify_ioctl.start, (void *)t->notify_release.start,
+		SIGFWD_FTRACE_FLAVOUR);
 }
 
 bool sigfwd_is_wait_site(unsigned long ret_addr)

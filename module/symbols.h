@@ -26,9 +26,9 @@ struct sigfwd_targets {
 	unsigned long wait_sites[SIGFWD_MAX_SITES];
 	int nr_wait_sites;
 	/* seccomp_notify_fops members: identify a listener file. */
-	unsigned long notify_poll;
-	unsigned long notify_ioctl;
-	unsigned long notify_release;
+	struct sigfwd_func notify_poll;
+	struct sigfwd_func notify_ioctl;
+	struct sigfwd_func notify_release;
 };
 
 extern struct sigfwd_targets sigfwd_targets;
@@ -37,10 +37,7 @@ int sigfwd_resolve_targets(const char *extra);
 bool sigfwd_is_wait_site(unsigned long ret_addr);
 void sigfwd_log_targets(void);
 
-/* One-line reason for refusing to load, printed by module init. */
-extern char sigfwd_refusal[160];
-__printf(2, 3) int sigfwd_refuse_with(int err, const char *fmt, ...);
-/* Refuse for something the kernel lacks: -ENOENT. */
-#define sigfwd_refuse(fmt, ...) sigfwd_refuse_with(-ENOENT, fmt, ##__VA_ARGS__)
+/* The function a call to @target runs, in @name[KSYM_SYMBOL_LEN]. */
+bool sigfwd_call_target(unsigned long target, char *name);
 
 #endif

@@ -6,9 +6,9 @@
  * request), -ERESTARTSYS when the wait was interrupted; seccomp's own code
  * does everything else (addfd, unlinking, return values).
  *
- * Entered through the ftrace hook with a module reference held for us.
+ * Entered through the redirect of intercept_wait_for_completion_interruptible.c
+ * with a module reference held for us.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
 #include <linux/errno.h>
@@ -351,7 +351,7 @@ int sigfwd_wait(struct completion *x)
 	} else {
 		ret = wait_for_completion_interruptible(x);
 	}
-	/* The hook took this reference; unload waits for it (see hook.c). */
+	/* The redirect took this reference; unload waits for it (intercept.c). */
 	module_put(THIS_MODULE);
 	return ret;
 }
