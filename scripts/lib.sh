@@ -124,6 +124,14 @@ arch_of() {
 	*) echo amd64 ;;
 	esac
 }
+# The entry whose build root cross builds an architecture's static guest
+# programs and upstream selftests (it has the architecture's libraries; the
+# other roots only its compiler).
+guest_root() {
+	case $1 in
+	arm64) echo bookworm-arm64 ;;
+	esac
+}
 # GNU triplet of an architecture (cross compilers, multiarch paths).
 gnu_type() {
 	case $1 in
