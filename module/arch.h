@@ -19,7 +19,7 @@ struct sigfwd_call {
 
 /*
  * Called for each call found; a non-zero return stops the scan and is
- * returned by sigfwd_arch_for_each_call().
+ * returned by sigfwd_arch_scan_calls().
  */
 typedef int (*sigfwd_call_fn)(const struct sigfwd_call *call, void *arg);
 
@@ -31,8 +31,8 @@ typedef int (*sigfwd_call_fn)(const struct sigfwd_call *call, void *arg);
  * exactly, so such a report can only add an address nothing returns to.
  * Returns 0, -EFAULT if the code cannot be read, or what @fn returned.
  */
-int sigfwd_arch_for_each_call(unsigned long start, unsigned long size,
-			      sigfwd_call_fn fn, void *arg);
+int sigfwd_arch_scan_calls(unsigned long start, unsigned long size,
+			   sigfwd_call_fn fn, void *arg);
 
 /*
  * Is @name a compiler or architecture helper that a function may call

@@ -145,7 +145,7 @@ static int poll_shape(void)
 	if (f->size > 4096)
 		return sigfwd_refuse(-ENOENT, "%s is %lu bytes, more than expected",
 				     name, f->size);
-	ret = sigfwd_arch_for_each_call(f->start, f->size, poll_callee, &pc);
+	ret = sigfwd_arch_scan_calls(f->start, f->size, poll_callee, &pc);
 	if (ret == -EFAULT)
 		return sigfwd_refuse(ret, "cannot read %s", name);
 	if (ret)

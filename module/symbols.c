@@ -177,7 +177,7 @@ static int wait_site(const struct sigfwd_call *call, void *arg)
  */
 static int find_wait_sites(struct sigfwd_func *f)
 {
-	int ret = sigfwd_arch_for_each_call(f->start, f->size, wait_site, NULL);
+	int ret = sigfwd_arch_scan_calls(f->start, f->size, wait_site, NULL);
 
 	if (ret == -EFAULT)
 		return sigfwd_refuse(ret, "cannot read %s", f->name);

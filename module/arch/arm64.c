@@ -14,8 +14,8 @@
 #define BL_OPCODE	0x94000000
 #define BL_IMM26	GENMASK(25, 0)
 
-int sigfwd_arch_for_each_call(unsigned long start, unsigned long size,
-			      sigfwd_call_fn fn, void *arg)
+int sigfwd_arch_scan_calls(unsigned long start, unsigned long size,
+			   sigfwd_call_fn fn, void *arg)
 {
 	struct sigfwd_call call;
 	unsigned long p;

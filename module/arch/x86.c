@@ -10,8 +10,8 @@
  * Every byte offset is tried: x86 code cannot be split into instructions
  * without decoding it, and a stray 0xe8 only reports a call nobody makes.
  */
-int sigfwd_arch_for_each_call(unsigned long start, unsigned long size,
-			      sigfwd_call_fn fn, void *arg)
+int sigfwd_arch_scan_calls(unsigned long start, unsigned long size,
+			   sigfwd_call_fn fn, void *arg)
 {
 	struct sigfwd_call call;
 	unsigned long p;
