@@ -3,7 +3,8 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 VERSION := $(shell cat $(CURDIR)/VERSION)
 RELEASES ?= bullseye bookworm trixie forky bookworm-rt trixie-rt trixie-cloud \
-	bookworm-secureboot trixie-secureboot debug
+	bookworm-secureboot trixie-secureboot \
+	bullseye-arm64 bookworm-arm64 trixie-arm64 forky-arm64 debug
 
 all: module
 
@@ -29,9 +30,10 @@ uninstall:
 # seccomp-sigfwd/VERSION`.
 DKMS_SRC = $(DESTDIR)/usr/src/seccomp-sigfwd-$(VERSION)
 dkms-source:
-	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)/module $(DKMS_SRC)/include/uapi/linux
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)/module/arch $(DKMS_SRC)/include/uapi/linux
 	install -m 0644 VERSION Makefile $(DKMS_SRC)/
 	install -m 0644 module/Kbuild module/*.[ch] $(DKMS_SRC)/module/
+	install -D -m 0644 -t $(DKMS_SRC)/module/arch module/arch/*.c
 	install -m 0644 include/uapi/linux/seccomp_sigfwd.h $(DKMS_SRC)/include/uapi/linux/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 

@@ -26,7 +26,10 @@ SECUREBOOT_PLAN="module_loads_and_logs_targets device_node_exists module_unloads
 # The debug tier: a sanitizer kernel built from this release's linux-source
 # (scripts/build-debug-kernel), tested as the matrix entry "debug".
 DEBUG_BASE=trixie
-MATRIX_RELEASES="$ALL_RELEASES $FLAVOUR_RELEASES $SECUREBOOT_RELEASES debug"
+# Debian's stock arm64 kernels: cross-built in the base release's (amd64) root,
+# booted with qemu-system-aarch64.
+ARM64_RELEASES="bullseye-arm64 bookworm-arm64 trixie-arm64 forky-arm64"
+MATRIX_RELEASES="$ALL_RELEASES $FLAVOUR_RELEASES $SECUREBOOT_RELEASES $ARM64_RELEASES debug"
 
 log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '[%s] error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
@@ -48,23 +51,42 @@ release_suites() {
 }
 
 # sources.list lines for a release (shared by the host-side private apt and the
-# build root's own apt).
+# build root's own apt); $2 limits them to one architecture.
 release_sources() {
-	local s
+	local s opt=${2:+[arch=$2] }
 	for s in $(release_suites "$1"); do
 		case $s in
-		*-security) echo "deb $SECURITY_MIRROR $s main" ;;
-		*) echo "deb $MIRROR $s main" ;;
+		*-security) echo "deb $opt$SECURITY_MIRROR $s main" ;;
+		*) echo "deb $opt$MIRROR $s main" ;;
 		esac
 	done
 }
 
+# The private apt configuration a release's kernel comes from: the base
+# release's, or for an arm64 entry its arm64-only twin BASE-arm64.
+apt_key() {
+	local base
+	base=$(base_release "$1")
+	case $(arch_of "$1") in
+	amd64) echo "$base" ;;
+	*) echo "$base-$(arch_of "$1")" ;;
+	esac
+}
+# apt options for a private apt configuration of another architecture.
+apt_arch_opts() {
+	case $1 in
+	*-arm64) echo "-o APT::Architecture=arm64 -o APT::Architectures::=arm64" ;;
+	esac
+}
+
 # Private apt for the host: never touches the machine's own apt configuration.
+# KEY is a base release (amd64) or BASE-arm64 (apt_key).
 apt_private() {
 	local rel=$1; shift
 	local dir=$CACHE/apt/$rel
 	mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/etc"
-	apt-get -q -o Dir::Etc::SourceList="$dir/etc/sources.list" \
+	# shellcheck disable=SC2046
+	apt-get -q $(apt_arch_opts "$rel") -o Dir::Etc::SourceList="$dir/etc/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null \
 		-o Dir::State::Lists="$dir/lists" \
 		-o Dir::Cache="$dir" -o Dir::Cache::archives="$dir/archives" \
@@ -76,7 +98,8 @@ apt_private() {
 apt_private_cache() {
 	local rel=$1; shift
 	local dir=$CACHE/apt/$rel
-	apt-cache -o Dir::Etc::SourceList="$dir/etc/sources.list" \
+	# shellcheck disable=SC2046
+	apt-cache $(apt_arch_opts "$rel") -o Dir::Etc::SourceList="$dir/etc/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null \
 		-o Dir::State::Lists="$dir/lists" \
 		-o Dir::Cache="$dir" -o Dir::State::status=/dev/null "$@"
@@ -87,6 +110,8 @@ apt_private_cache() {
 # "" for the stock linux-image-amd64, "rt"/"cloud" for
 # linux-image-rt-amd64/linux-image-cloud-amd64, "secureboot" for the signed
 # stock image booted under Secure Boot, "debug" for the self-built debug tier.
+# An entry NAME-arm64 is the arm64 kernel of NAME (arch_of); its flavour is
+# NAME's.
 base_release() {
 	case $1 in
 	debug) echo "$DEBUG_BASE" ;;
@@ -95,13 +120,35 @@ base_release() {
 	esac
 }
 flavour_of() {
-	case $1 in
+	local r=${1%-arm64}
+	case $r in
 	debug) echo debug ;;
-	*-*) echo "${1#*-}" ;;
+	*-*) echo "${r#*-}" ;;
 	*) echo "" ;;
 	esac
 }
 secureboot() { [ "$(flavour_of "$1")" = secureboot ]; }
+arch_of() {
+	case $1 in
+	*-arm64) echo arm64 ;;
+	*) echo amd64 ;;
+	esac
+}
+# The entry whose build root cross builds an architecture's static guest
+# programs and upstream selftests (it has the architecture's libraries; the
+# other roots only its compiler).
+guest_root() {
+	case $1 in
+	arm64) echo bookworm-arm64 ;;
+	esac
+}
+# GNU triplet of an architecture (cross compilers, multiarch paths).
+gnu_type() {
+	case $1 in
+	arm64) echo aarch64-linux-gnu ;;
+	*) echo x86_64-linux-gnu ;;
+	esac
+}
 # Where one release's kernel is unpacked; filled by scripts/fetch-kernel.
 kernel_dir() { echo "$CACHE/kernels/$1"; }
 # Flavours and the debug kernel build, and their modules too, in the base

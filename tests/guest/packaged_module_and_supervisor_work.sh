@@ -5,6 +5,10 @@
 . /sigfwd/lib.sh
 d=/sigfwd/dkms
 [ -e $d/seccomp_sigfwd.ko ] || fail "no DKMS-built module in the initramfs"
+# The packages are amd64 ones, proven on the amd64 entries; an arm64 entry
+# gets the same source built by DKMS (dkms_module_loads_and_forwards).
+[ "$(uname -m)" = aarch64 ] && [ ! -e $d/sigfwd-supervise-pkg ] &&
+	skip "the packages are built for amd64 only"
 [ -x $d/sigfwd-supervise-pkg ] || fail "no pkg-config-built supervisor in the initramfs"
 unload
 $d/sigfwd-status-pkg && fail "sigfwd-status says ok without the module"
