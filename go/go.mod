@@ -1,0 +1,3 @@
+module seccomp-sigfwd/go
+
+go 1.19
