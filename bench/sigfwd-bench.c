@@ -5,10 +5,12 @@
  * scripts/bench, one "TSV<tab>benchmark<tab>variant<tab>value<tab>unit" line
  * per figure. Benchmarks print figures; they never fail on a slow machine.
  *
- * Usage (in the guest): sigfwd-bench [roundtrip|othercaller|poll|storm|latency]...
+ * Usage (in the guest):
+ *   sigfwd-bench [roundtrip|othercaller|poll|storm|latency|chain|bigfilter|herd|throughput]...
  */
 #include <stdio.h>
 #include "storm.h"
+#include "scale.h"
 
 #define BENCH_KO "/sigfwd/sigfwd_bench.ko"
 #define BENCH_RUN "/sys/module/sigfwd_bench/parameters/run"
@@ -515,6 +517,10 @@ static const struct {
 	{ "poll", bench_poll },
 	{ "storm", bench_storm },
 	{ "latency", bench_latency },
+	{ "chain", bench_chain },
+	{ "bigfilter", bench_bigfilter },
+	{ "herd", bench_herd },
+	{ "throughput", bench_throughput },
 };
 
 int main(int argc, char **argv)
