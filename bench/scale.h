@@ -24,18 +24,88 @@
 #define SIGFWD_BENCH_SCALE_H
 
 #include <stdatomic.h>
+#include <sys/stat.h>
+
+/* A policy, and which build of the module it runs on (NULL: the one built). */
+struct sc_variant {
+	const char *name;
+	const char *ko;		/* "before" (scripts/bench BENCH_BEFORE=REV) or NULL */
+	struct storm_variant v;
+};
+
+#define SC_DATA(p) SECCOMP_SIGFWD_RET_DATA(SECCOMP_SIGFWD_##p)
 
 /* Policies compared at every parameter (native WAIT_KILLABLE_RECV left out). */
-static const struct storm_variant scale_variants[] = {
-	{ "stock", 0, 0, 0, 0 },
-	{ "module_empty", 1, 0, 0, 0 },
-	{ "KILLABLE_AFTER_RECV", 1,
-	  SECCOMP_SIGFWD_RET_DATA(SECCOMP_SIGFWD_KILLABLE_AFTER_RECV), 0, 0 },
-	{ "KILLABLE", 1, SECCOMP_SIGFWD_RET_DATA(SECCOMP_SIGFWD_KILLABLE), 0, 0 },
-	{ "FORWARD", 1, 0, 0, SECCOMP_SIGFWD_FORWARD },
+static const struct sc_variant scale_variants[] = {
+	{ "stock", NULL, { "stock", 0, 0, 0, 0 } },
+	{ "module_empty", NULL, { "module_empty", 1, 0, 0, 0 } },
+	{ "KILLABLE_AFTER_RECV", NULL, { "KILLABLE_AFTER_RECV", 1, SC_DATA(KILLABLE_AFTER_RECV), 0, 0 } },
+	{ "KILLABLE", NULL, { "KILLABLE", 1, SC_DATA(KILLABLE), 0, 0 } },
+	{ "FORWARD", NULL, { "FORWARD", 1, 0, 0, SECCOMP_SIGFWD_FORWARD } },
 };
 
 #define SC_NV (sizeof(scale_variants) / sizeof(scale_variants[0]))
+
+/*
+ * Before/after: the module as built and as at an earlier commit, in one
+ * boot, interleaved with stock (bench "ab").
+ */
+static const struct sc_variant ab_variants[] = {
+	{ "stock", NULL, { "stock", 0, 0, 0, 0 } },
+	{ "before:module_empty", "before", { "module_empty", 1, 0, 0, 0 } },
+	{ "after:module_empty", NULL, { "module_empty", 1, 0, 0, 0 } },
+	{ "before:KILLABLE", "before", { "KILLABLE", 1, SC_DATA(KILLABLE), 0, 0 } },
+	{ "after:KILLABLE", NULL, { "KILLABLE", 1, SC_DATA(KILLABLE), 0, 0 } },
+	{ "before:FORWARD", "before", { "FORWARD", 1, 0, 0, SECCOMP_SIGFWD_FORWARD } },
+	{ "after:FORWARD", NULL, { "FORWARD", 1, 0, 0, SECCOMP_SIGFWD_FORWARD } },
+};
+
+#define AB_NV (sizeof(ab_variants) / sizeof(ab_variants[0]))
+#define SC_MAXV (AB_NV > SC_NV ? AB_NV : SC_NV)
+#define SC_BEFORE_KO "/sigfwd/before/seccomp_sigfwd.ko"
+#define SC_AFTER_KO "/sigfwd/after/seccomp_sigfwd.ko"
+
+/*
+ * module_load() loads MODULE_PATH: for the "before" build, move the build
+ * aside and make MODULE_PATH a link to the one asked for. 0, or -1 when that
+ * build is not there.
+ */
+static int sc_use_ko(const char *ko)
+{
+	static const char *cur;
+	static int switched;
+	const char *want = ko ? SC_BEFORE_KO : SC_AFTER_KO;
+
+	if (!switched) {
+		if (!ko)
+			return 0;
+		if (access(SC_BEFORE_KO, R_OK) || module_unload())
+			return -1;
+		if ((mkdir("/sigfwd/after", 0755) && errno != EEXIST) ||
+		    rename(MODULE_PATH, SC_AFTER_KO))
+			return -1;
+		switched = 1;
+	}
+	if (cur == want)
+		return 0;
+	if (module_unload())
+		return -1;
+	unlink(MODULE_PATH);
+	if (symlink(want, MODULE_PATH))
+		return -1;
+	cur = want;
+	return 0;
+}
+
+/* Load or unload the module for @v. */
+static int sc_module(const struct sc_variant *v)
+{
+	if (!v->v.module)
+		return module_unload();
+	if (sc_use_ko(v->ko))
+		return -1;
+	return module_load(NULL);
+}
 
 #if defined(__x86_64__)
 #define SC_ARCH AUDIT_ARCH_X86_64
@@ -216,13 +286,14 @@ struct sc_child {
  * @fn(@arg) once told to go; bind the device for listener policies.
  */
 static int sc_start(struct sc_child *c, const struct sc_shape *s,
-		    const struct storm_variant *v, void (*fn)(void *), void *arg)
+		    const struct sc_variant *sv_, void (*fn)(void *), void *arg)
 {
+	const struct storm_variant *v = &sv_->v;
 	int sv[2];
 	char go;
 
 	c->listener = c->dev = -1;
-	if (v->module ? module_load(NULL) : module_unload())
+	if (sc_module(sv_))
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		return -1;
@@ -313,7 +384,7 @@ static void sc_rt_child(void *arg)
 	}
 }
 
-static int sc_rt_once(const struct sc_shape *s, const struct storm_variant *v)
+static int sc_rt_once(const struct sc_shape *s, const struct sc_variant *v)
 {
 	struct sc_child c;
 	int i = 0;
@@ -331,11 +402,12 @@ static int sc_rt_once(const struct sc_shape *s, const struct storm_variant *v)
  * row per variant and the TSV rows @bench_{p50,p99,ratio}[_@param].
  */
 static void sc_roundtrips(const char *bench, const char *param,
-			  const struct sc_shape *s)
+			  const struct sc_shape *s, const struct sc_variant *vs,
+			  unsigned int nv)
 {
-	static long lat[SC_NV][SC_RT_ROUNDS * SC_RT_CALLS];
-	long n[SC_NV] = { 0 };
-	double p50[SC_NV];
+	static long lat[SC_MAXV][SC_RT_ROUNDS * SC_RT_CALLS];
+	long n[SC_MAXV] = { 0 };
+	double p50[SC_MAXV];
 	unsigned int round, k, i, j;
 	char name[64];
 
@@ -343,29 +415,29 @@ static void sc_roundtrips(const char *bench, const char *param,
 		sc_rt_sh = mmap(NULL, sizeof(*sc_rt_sh), PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	for (round = 0; round < SC_RT_ROUNDS; round++) {
-		for (k = 0; k < SC_NV; k++) {
-			i = round & 1 ? SC_NV - 1 - k : k;
-			if (sc_rt_once(s, &scale_variants[i])) {
+		for (k = 0; k < nv; k++) {
+			i = round & 1 ? nv - 1 - k : k;
+			if (sc_rt_once(s, &vs[i])) {
 				printf("%s %s %s: round %u did not complete\n", bench,
-				       param, scale_variants[i].name, round);
+				       param, vs[i].name, round);
 				continue;
 			}
 			for (j = 0; j < SC_RT_CALLS; j++)
 				lat[i][n[i]++] = sc_rt_sh->lat_ns[j];
 		}
 	}
-	for (i = 0; i < SC_NV; i++) {
+	for (i = 0; i < nv; i++) {
 		if (!n[i] || !n[0])
 			continue;
 		p50[i] = percentile(lat[i], n[i], 50) / 1000.0;
 		snprintf(name, sizeof(name), "%s_p50", bench);
-		sc_tsv(name, param, scale_variants[i].name, p50[i], "us");
+		sc_tsv(name, param, vs[i].name, p50[i], "us");
 		snprintf(name, sizeof(name), "%s_p99", bench);
-		sc_tsv(name, param, scale_variants[i].name,
+		sc_tsv(name, param, vs[i].name,
 		       percentile(lat[i], n[i], 99) / 1000.0, "us");
 		snprintf(name, sizeof(name), "%s_ratio", bench);
-		sc_tsv(name, param, scale_variants[i].name, p50[i] / p50[0], "x");
-		printf("%-18s %-20s %9.1f %9.1f %8.3f\n", param, scale_variants[i].name,
+		sc_tsv(name, param, vs[i].name, p50[i] / p50[0], "x");
+		printf("%-18s %-20s %9.1f %9.1f %8.3f\n", param, vs[i].name,
 		       p50[i], percentile(lat[i], n[i], 99) / 1000.0, p50[i] / p50[0]);
 	}
 }
@@ -388,7 +460,7 @@ static void bench_chain(void)
 			s.depth = depths[d];
 			snprintf(param, sizeof(param), "depth%d_%s", s.depth,
 				 s.shallowest ? "shallowest" : "deepest");
-			sc_roundtrips("chain_roundtrip", param, &s);
+			sc_roundtrips("chain_roundtrip", param, &s, scale_variants, SC_NV);
 		}
 	}
 }
@@ -400,7 +472,7 @@ static void bench_bigfilter(void)
 	printf("\n== Round trip under a container-runtime-like profile (%u cBPF instructions, %d syscalls notified, getppid last), %d rounds x %d calls\n",
 	       sc_big_len(), SC_NNOTIFIED, SC_RT_ROUNDS, SC_RT_CALLS);
 	printf("%-18s %-20s %9s %9s %8s\n", "filter", "variant", "p50 us", "p99 us", "ratio");
-	sc_roundtrips("bigfilter_roundtrip", "", &s);
+	sc_roundtrips("bigfilter_roundtrip", "", &s, scale_variants, SC_NV);
 }
 
 /* Herd: many waiters on one listener --------------------------------------- */
@@ -453,7 +525,7 @@ static void sc_herd_child(void *arg)
 }
 
 /* Reply to one waiter at a time, @samples times; the samples taken. */
-static int sc_herd_once(const struct storm_variant *v, int waiters, long *lat)
+static int sc_herd_once(const struct sc_variant *v, int waiters, long *lat)
 {
 	struct sc_shape s = { .depth = 1 };
 	struct sc_child c;
@@ -568,7 +640,7 @@ static void sc_tp_child(void *arg)
 }
 
 /* Serve for SC_TP_MS; calls/s of each window into @rate, their count. */
-static int sc_tp_once(const struct storm_variant *v, int threads, long *rate)
+static int sc_tp_once(const struct sc_variant *v, int threads, long *rate)
 {
 	struct sc_shape s = { .depth = 1 };
 	struct sc_child c;

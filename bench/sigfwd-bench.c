@@ -6,7 +6,7 @@
  * per figure. Benchmarks print figures; they never fail on a slow machine.
  *
  * Usage (in the guest):
- *   sigfwd-bench [roundtrip|othercaller|poll|storm|latency|chain|bigfilter|herd|throughput]...
+ *   sigfwd-bench [roundtrip|othercaller|poll|storm|latency|chain|bigfilter|herd|throughput|ab]...
  */
 #include <stdio.h>
 #include "storm.h"
@@ -508,6 +508,106 @@ static void bench_latency(void)
 	       percentile(fwd, n[2], 50) / 1000.0, percentile(fwd, n[2], 99) / 1000.0);
 }
 
+/*
+ * Before/after (scripts/bench BENCH_BEFORE=REV puts the module built at REV
+ * in /sigfwd/before): the round trips, poll() on an idle listener and the
+ * bare call of the hooked function, under stock, the earlier build and this
+ * one, interleaved in one boot.
+ */
+static const struct sc_variant ab_pair[3] = {
+	{ "stock", NULL, { "stock", 0, 0, 0, 0 } },
+	{ "before", "before", { "before", 1, 0, 0, 0 } },
+	{ "after", NULL, { "after", 1, 0, 0, 0 } },
+};
+
+#define AB_BLOCKS 12
+
+static void ab_report(const char *bench, long *ns[3], const long n[3])
+{
+	char row[96];
+	double p50[3];
+	int b;
+
+	for (b = 0; b < 3; b++) {
+		if (!n[b] || !n[0])
+			return;
+		p50[b] = report(bench, ab_pair[b].name, ns[b], n[b], 1000.0, "ns");
+		snprintf(row, sizeof(row), "%s_ratio", bench);
+		tsv(row, ab_pair[b].name, p50[b] / p50[0], "x");
+		printf("%-18s %-20s %9.1f %9.1f %8.3f\n", bench, ab_pair[b].name, p50[b],
+		       percentile(ns[b], n[b], 99) / 1000.0, p50[b] / p50[0]);
+	}
+}
+
+static void ab_poll_and_call(void)
+{
+	static long poll_ns[3][AB_BLOCKS * POLL_BATCHES], call_ns[3][AB_BLOCKS * OC_BATCHES];
+	long np[3] = { 0 }, nc[3] = { 0 }, t0;
+	int sv[2], listener, b, k, i, which, fd, kmod;
+	struct pollfd p;
+	pid_t child;
+
+	fd = open(BENCH_KO, O_RDONLY | O_CLOEXEC);
+	kmod = fd >= 0 && !syscall(__NR_finit_module, fd, "", 0);
+	if (fd >= 0)
+		close(fd);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return;
+	child = fork();
+	if (!child) {
+		listener = install_filter(__NR_getppid, 0, 0);
+		send_fd(sv[1], listener);
+		pause();
+		_exit(0);
+	}
+	listener = recv_fd(sv[0]);
+	for (b = 0; listener >= 0 && b < AB_BLOCKS; b++) {
+		which = (b + b / 3) % 3;
+		if (sc_module(&ab_pair[which]))
+			continue;
+		for (k = 0; k < POLL_BATCHES; k++) {
+			p.fd = listener;
+			p.events = POLLIN | POLLPRI;
+			t0 = now_ns();
+			for (i = 0; i < POLL_CALLS; i++)
+				poll(&p, 1, 0);
+			poll_ns[which][np[which]++] = (now_ns() - t0) * 1000 / POLL_CALLS;
+		}
+		for (k = 0; kmod && k < OC_BATCHES; k++)
+			if (!oc_batch(BENCH_RUN, 2000, &call_ns[which][nc[which]]))
+				nc[which]++;
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(sv[0]);
+	close(sv[1]);
+	if (listener >= 0)
+		close(listener);
+	if (kmod)
+		syscall(__NR_delete_module, "sigfwd_bench", O_NONBLOCK);
+	ab_report("ab_poll", (long *[3]){ poll_ns[0], poll_ns[1], poll_ns[2] }, np);
+	ab_report("ab_othercaller_call", (long *[3]){ call_ns[0], call_ns[1], call_ns[2] }, nc);
+}
+
+static void bench_ab(void)
+{
+	struct sc_shape small = { .depth = 1 }, big = { .depth = 1, .big = 1 };
+	struct sc_shape chain = { .depth = 32 };
+
+	printf("\n== Before/after: the module at an earlier commit and as built, interleaved with stock\n");
+	if (access(SC_BEFORE_KO, R_OK)) {
+		printf("no earlier build in %s (scripts/bench with BENCH_BEFORE=REV)\n",
+		       SC_BEFORE_KO);
+		return;
+	}
+	printf("%-18s %-20s %9s %9s %8s\n", "what", "variant", "p50", "p99", "ratio");
+	sc_roundtrips("ab_roundtrip", "", &small, ab_variants, AB_NV);
+	sc_roundtrips("ab_bigfilter_roundtrip", "", &big, ab_variants, AB_NV);
+	sc_roundtrips("ab_chain_roundtrip", "depth32_deepest", &chain, ab_variants, AB_NV);
+	ab_poll_and_call();
+	sc_use_ko(NULL);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -521,6 +621,7 @@ static const struct {
 	{ "bigfilter", bench_bigfilter },
 	{ "herd", bench_herd },
 	{ "throughput", bench_throughput },
+	{ "ab", bench_ab },
 };
 
 int main(int argc, char **argv)
