@@ -11,8 +11,9 @@
  *              supervisor's SEND to its task running while the others wait
  *   throughput 1 and 8 trapped threads, one supervisor: calls/s
  *
- * Every figure is measured in one boot, the variants interleaved, and given
- * as a ratio to the stock kernel at the same parameter. The parameter is in
+ * Every figure is measured in one boot, the variants interleaved in rounds,
+ * and given as a ratio to the stock kernel at the same parameter: the median
+ * over rounds of the round's median over stock's in that round. The parameter is in
  * the benchmark's name (as storm_rate_sig10ms_svc0ms): chain_roundtrip_ratio
  * _depth16_deepest, herd_reply_ratio_waiters1000, throughput_ratio_threads8.
  *
@@ -360,10 +361,39 @@ static void sc_tsv(const char *bench, const char *param, const char *variant,
 	       variant, v, unit);
 }
 
+static int sc_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The ratio to stock: the median over rounds of each round's figure over the
+ * stock figure of the same round (measured next to it), so that the host's
+ * load, which drifts over seconds, cancels out. Rounds missing either are
+ * skipped; 0 when none is left.
+ */
+#define SC_MAX_ROUNDS 8
+
+static double sc_paired_ratio(const double *v, const double *stock, int rounds)
+{
+	double r[SC_MAX_ROUNDS];
+	int i, n = 0;
+
+	for (i = 0; i < rounds; i++)
+		if (v[i] > 0 && stock[i] > 0)
+			r[n++] = v[i] / stock[i];
+	if (!n)
+		return 0;
+	qsort(r, n, sizeof(r[0]), sc_cmp_double);
+	return n & 1 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+}
+
 /* Round trips (chain, bigfilter) ------------------------------------------ */
 
-#define SC_RT_ROUNDS 4
-#define SC_RT_CALLS 150
+#define SC_RT_ROUNDS 6
+#define SC_RT_CALLS 100
 
 struct sc_rt_shared {
 	volatile long lat_ns[SC_RT_CALLS];
@@ -406,8 +436,8 @@ static void sc_roundtrips(const char *bench, const char *param,
 			  unsigned int nv)
 {
 	static long lat[SC_MAXV][SC_RT_ROUNDS * SC_RT_CALLS];
+	double p50[SC_MAXV], rp50[SC_MAXV][SC_RT_ROUNDS] = { { 0 } }, ratio;
 	long n[SC_MAXV] = { 0 };
-	double p50[SC_MAXV];
 	unsigned int round, k, i, j;
 	char name[64];
 
@@ -424,11 +454,14 @@ static void sc_roundtrips(const char *bench, const char *param,
 			}
 			for (j = 0; j < SC_RT_CALLS; j++)
 				lat[i][n[i]++] = sc_rt_sh->lat_ns[j];
+			rp50[i][round] = percentile(lat[i] + n[i] - SC_RT_CALLS,
+						    SC_RT_CALLS, 50);
 		}
 	}
 	for (i = 0; i < nv; i++) {
 		if (!n[i] || !n[0])
 			continue;
+		ratio = sc_paired_ratio(rp50[i], rp50[0], SC_RT_ROUNDS);
 		p50[i] = percentile(lat[i], n[i], 50) / 1000.0;
 		snprintf(name, sizeof(name), "%s_p50", bench);
 		sc_tsv(name, param, vs[i].name, p50[i], "us");
@@ -436,9 +469,9 @@ static void sc_roundtrips(const char *bench, const char *param,
 		sc_tsv(name, param, vs[i].name,
 		       percentile(lat[i], n[i], 99) / 1000.0, "us");
 		snprintf(name, sizeof(name), "%s_ratio", bench);
-		sc_tsv(name, param, vs[i].name, p50[i] / p50[0], "x");
+		sc_tsv(name, param, vs[i].name, ratio, "x");
 		printf("%-18s %-20s %9.1f %9.1f %8.3f\n", param, vs[i].name,
-		       p50[i], percentile(lat[i], n[i], 99) / 1000.0, p50[i] / p50[0]);
+		       p50[i], percentile(lat[i], n[i], 99) / 1000.0, ratio);
 	}
 }
 
@@ -477,7 +510,8 @@ static void bench_bigfilter(void)
 
 /* Herd: many waiters on one listener --------------------------------------- */
 
-#define SC_HERD_SAMPLES 120
+#define SC_HERD_SAMPLES 80
+#define SC_HERD_ROUNDS 3
 #define SC_HERD_MAX 1000
 
 struct sc_herd_shared {
@@ -579,42 +613,47 @@ out:
 static void bench_herd(void)
 {
 	static const int waiters[] = { 1, 100, SC_HERD_MAX };
-	static long lat[SC_NV][2 * SC_HERD_SAMPLES];
-	long n[SC_NV];
-	double p50[SC_NV];
+	static long lat[SC_NV][SC_HERD_ROUNDS * SC_HERD_SAMPLES];
+	double p50[SC_NV], rp50[SC_NV][SC_HERD_ROUNDS], ratio;
 	unsigned int w, round, k, i;
+	long n[SC_NV], got;
 	char param[32];
 
-	printf("\n== One reply among many waiters on one listener (SEND -> its task runs), 2 rounds x %d replies\n",
-	       SC_HERD_SAMPLES);
+	printf("\n== One reply among many waiters on one listener (SEND -> its task runs), %d rounds x %d replies\n",
+	       SC_HERD_ROUNDS, SC_HERD_SAMPLES);
 	printf("%-18s %-20s %9s %9s %8s\n", "waiters", "variant", "p50 us", "p99 us", "ratio");
 	if (!sc_herd_sh)
 		sc_herd_sh = mmap(NULL, sizeof(*sc_herd_sh), PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	for (w = 0; w < sizeof(waiters) / sizeof(waiters[0]); w++) {
 		memset(n, 0, sizeof(n));
-		for (round = 0; round < 2; round++) {
+		memset(rp50, 0, sizeof(rp50));
+		for (round = 0; round < SC_HERD_ROUNDS; round++) {
 			for (k = 0; k < SC_NV; k++) {
 				i = round & 1 ? SC_NV - 1 - k : k;
-				n[i] += sc_herd_once(&scale_variants[i], waiters[w],
-						     lat[i] + n[i]);
+				got = sc_herd_once(&scale_variants[i], waiters[w],
+						   lat[i] + n[i]);
+				if (got)
+					rp50[i][round] = percentile(lat[i] + n[i], got, 50);
+				n[i] += got;
 			}
 		}
 		snprintf(param, sizeof(param), "waiters%d", waiters[w]);
 		for (i = 0; i < SC_NV; i++) {
 			if (n[i] < SC_HERD_SAMPLES || n[0] < SC_HERD_SAMPLES) {
 				printf("%-18s %-20s only %ld of %d replies\n", param,
-				       scale_variants[i].name, n[i], 2 * SC_HERD_SAMPLES);
+				       scale_variants[i].name, n[i],
+				       SC_HERD_ROUNDS * SC_HERD_SAMPLES);
 				continue;
 			}
+			ratio = sc_paired_ratio(rp50[i], rp50[0], SC_HERD_ROUNDS);
 			p50[i] = percentile(lat[i], n[i], 50) / 1000.0;
 			sc_tsv("herd_reply_p50", param, scale_variants[i].name, p50[i], "us");
 			sc_tsv("herd_reply_p99", param, scale_variants[i].name,
 			       percentile(lat[i], n[i], 99) / 1000.0, "us");
-			sc_tsv("herd_reply_ratio", param, scale_variants[i].name,
-			       p50[i] / p50[0], "x");
+			sc_tsv("herd_reply_ratio", param, scale_variants[i].name, ratio, "x");
 			printf("%-18s %-20s %9.1f %9.1f %8.3f\n", param, scale_variants[i].name,
-			       p50[i], percentile(lat[i], n[i], 99) / 1000.0, p50[i] / p50[0]);
+			       p50[i], percentile(lat[i], n[i], 99) / 1000.0, ratio);
 		}
 	}
 }
@@ -685,9 +724,9 @@ static void bench_throughput(void)
 {
 	static const int threads[] = { 1, 8 };
 	static long rate[SC_NV][SC_TP_WINDOWS];
-	long n[SC_NV];
-	double p50[SC_NV];
+	double p50[SC_NV], rp50[SC_NV][SC_TP_ROUNDS], ratio;
 	unsigned int t, round, k, i;
+	long n[SC_NV], got;
 	char param[32];
 
 	printf("\n== Throughput, trapped threads in a loop, one supervisor, %d rounds x %d ms (rates of %d ms windows)\n",
@@ -695,11 +734,15 @@ static void bench_throughput(void)
 	printf("%-18s %-20s %9s %9s %8s\n", "threads", "variant", "calls/s", "p1 c/s", "ratio");
 	for (t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
 		memset(n, 0, sizeof(n));
+		memset(rp50, 0, sizeof(rp50));
 		for (round = 0; round < SC_TP_ROUNDS; round++) {
 			for (k = 0; k < SC_NV; k++) {
 				i = round & 1 ? SC_NV - 1 - k : k;
-				n[i] += sc_tp_once(&scale_variants[i], threads[t],
-						   rate[i] + n[i]);
+				got = sc_tp_once(&scale_variants[i], threads[t],
+						 rate[i] + n[i]);
+				if (got)
+					rp50[i][round] = percentile(rate[i] + n[i], got, 50);
+				n[i] += got;
 			}
 		}
 		snprintf(param, sizeof(param), "threads%d", threads[t]);
@@ -708,15 +751,15 @@ static void bench_throughput(void)
 				printf("%-18s %-20s did not run\n", param, scale_variants[i].name);
 				continue;
 			}
+			ratio = sc_paired_ratio(rp50[i], rp50[0], SC_TP_ROUNDS);
 			p50[i] = percentile(rate[i], n[i], 50);
 			sc_tsv("throughput_p50", param, scale_variants[i].name, p50[i], "calls/s");
 			/* The slow tail of a rate is its low end. */
 			sc_tsv("throughput_p01", param, scale_variants[i].name,
 			       percentile(rate[i], n[i], 1), "calls/s");
-			sc_tsv("throughput_ratio", param, scale_variants[i].name,
-			       p50[i] / p50[0], "x");
+			sc_tsv("throughput_ratio", param, scale_variants[i].name, ratio, "x");
 			printf("%-18s %-20s %9.0f %9ld %8.3f\n", param, scale_variants[i].name,
-			       p50[i], percentile(rate[i], n[i], 1), p50[i] / p50[0]);
+			       p50[i], percentile(rate[i], n[i], 1), ratio);
 		}
 	}
 }
