@@ -19,11 +19,12 @@
  *
  * Self-contained but for the fd passing, module and device helpers that
  * sigfwd-bench already uses (send_fd, recv_fd, module_load, module_unload,
- * dev_bind_flags, dev_set_policy, poll_fd, percentile).
+ * poll_fd, percentile) and libsigfwd.
  */
 #ifndef SIGFWD_BENCH_SCALE_H
 #define SIGFWD_BENCH_SCALE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
 
@@ -315,8 +316,8 @@ static int sc_start(struct sc_child *c, const struct sc_shape *s,
 	close(sv[1]);
 	c->listener = recv_fd(sv[0]);
 	if (c->listener >= 0 && v->listener) {
-		c->dev = dev_bind_flags(c->listener, O_NONBLOCK);
-		dev_set_policy(c->dev, v->listener);
+		c->dev = sigfwd_open_bound(c->listener, O_NONBLOCK);
+		sigfwd_set_policy(c->dev, v->listener);
 	}
 	if (c->listener < 0 || write(sv[0], "g", 1) != 1) {
 		close(sv[0]);
