@@ -7,7 +7,7 @@
  */
 #include <sys/klog.h>
 #include <sys/utsname.h>
-#include "harness.h"
+#include "sigfwd_test.h"
 #include "trap.h"
 
 #define MISC_KO "/sigfwd/sigfwd_test_misc.ko"
@@ -102,87 +102,114 @@ static int busy_progresses(void)
 }
 
 /*
+ * Both cases load the test misc module and may leave traps, a busy
+ * supervisor thread, a holder and a loader behind on a failed assertion:
+ * the teardown ends them, removes the test module and loads seccomp_sigfwd
+ * again, and fails the case if either step fails (as before). In the
+ * parent (after a timeout) self is as before the setup: zeroed.
+ */
+FIXTURE(misc) {
+	struct trap held[NR_HELD], t;
+	int nheld, th_started, ready;
+	pthread_t th;
+	pid_t holder, loader;
+};
+
+FIXTURE_SETUP(misc)
+{
+	memset(&busy, 0, sizeof(busy));
+	busy.t.pid = -1;
+	self->t.pid = -1;
+	self->t.listener = -1;
+	self->holder = self->loader = -1;
+	self->ready = 1;
+}
+
+FIXTURE_TEARDOWN(misc)
+{
+	int i;
+
+	if (!self->ready)
+		return;
+	busy.stop = 1;
+	if (self->th_started)
+		pthread_join(self->th, NULL);
+	if (busy.t.pid > 0)
+		trap_end(&busy.t);
+	for (i = 0; i < self->nheld; i++)
+		trap_end(&self->held[i]);
+	if (self->holder > 0) {
+		kill(self->holder, SIGKILL);
+		waitpid(self->holder, NULL, 0);
+	}
+	if (self->loader > 0)
+		waitpid(self->loader, NULL, 0);
+	trap_end(&self->t);
+	EXPECT_EQ(0, kmod_unload());
+	EXPECT_EQ(0, module_load(NULL)) TH_LOG("reload: %s", strerror(errno));
+}
+
+/*
  * The name seccomp_sigfwd's device needs is taken by another misc device.
  * The load is refused with EBUSY and exactly one line naming the reason,
  * before misc_register() could dump a stack from sysfs (the console stays
  * clean); tagged-policy tasks trapping during the refused load, in a loop
  * and received but unanswered, get their replies afterwards.
  */
-CASE(load_refused_with_ebusy_and_one_line_when_device_name_is_taken)
+TEST_F_TIMEOUT(misc, load_refused_with_ebusy_and_one_line_when_device_name_is_taken, 90)
 {
 	struct trap_opts o = { .data = SECCOMP_SIGFWD_RET_DATA(AFTER),
 			       .own_filter = 1 };
 	static char log[1 << 16];
 	struct trap_opts bo = o;
-	struct trap held[NR_HELD];
+	struct trap *held = self->held;
 	struct seccomp_notif n[NR_HELD];
-	int nheld = 0, ret = 1, i, th_started = 0, len, e;
+	int i, len, e;
 	char want[256];
 	struct utsname u;
-	pthread_t th;
 
-	memset(&busy, 0, sizeof(busy));
-	busy.t.pid = -1;
 	/* Loaded once first: the first load's taint lines are not ours. */
-	CHECK(!module_load(NULL), "load: %s", strerror(errno));
-	CHECK(!module_unload(), "unload: %s", strerror(errno));
-	CHECK(!kmod_load(MISC_KO, "name=seccomp-sigfwd"), "load %s: %s", MISC_KO,
-	      strerror(errno));
-
+	ASSERT_EQ(0, module_load(NULL)) TH_LOG("load: %s", strerror(errno));
+	ASSERT_EQ(0, module_unload()) TH_LOG("unload: %s", strerror(errno));
+	ASSERT_EQ(0, kmod_load(MISC_KO, "name=seccomp-sigfwd"))
+		TH_LOG("load %s: %s", MISC_KO, strerror(errno));
 	bo.calls = 1 << 30;
-	ENSURE(!trap_start(&busy.t, &bo), "busy trap");
-	ENSURE(!pthread_create(&th, NULL, busy_supervisor, NULL), "thread");
-	th_started = 1;
+	ASSERT_EQ(0, trap_start(&busy.t, &bo)) TH_LOG("busy trap");
+	ASSERT_EQ(0, pthread_create(&self->th, NULL, busy_supervisor, NULL)) TH_LOG("thread");
+	self->th_started = 1;
 	for (i = 0; i < NR_HELD; i++) {
-		ENSURE(!trap_start(&held[i], &o), "trap %d", i);
-		nheld++;
-		ENSURE(!trap_recv(&held[i], &n[i], slow_ms(5000)),
-		       "no notification %d", i);
+		self->nheld++;
+		ASSERT_EQ(0, trap_start(&held[i], &o)) TH_LOG("trap %d", i);
+		ASSERT_EQ(0, trap_recv(&held[i], &n[i], slow_ms(5000)))
+			TH_LOG("no notification %d", i);
 		wait_asleep(held[i].pid);
 	}
-
 	klogctl(5, NULL, 0);
 	errno = 0;
 	e = module_load(NULL) ? errno : 0;
 	len = klogctl(3, log, sizeof(log) - 1);
 	log[len > 0 ? len : 0] = 0;
 	printf("load: %s\nlog:\n%s", e ? strerror(e) : "succeeded", log);
-	ENSURE(e == EBUSY, "the load did not fail with EBUSY");
-	ENSURE(!module_loaded(), "module listed after a refused load");
+	ASSERT_EQ(EBUSY, e) TH_LOG("the load did not fail with EBUSY");
+	ASSERT_FALSE(module_loaded()) TH_LOG("module listed after a refused load");
 	uname(&u);
 	snprintf(want, sizeof(want),
 		 "seccomp_sigfwd: refusing to load on %s: the device name seccomp-sigfwd is taken",
 		 u.release);
 	/* Exactly one line (each starts with "<level>"): the refusal. */
-	ENSURE(len > 0 && strstr(log, want) && strchr(log, '\n') == log + len - 1,
-	       "the log is not exactly one refusal line naming the taken name");
-
-	ENSURE(busy_progresses(), "busy trap stalled during the refused load");
+	ASSERT_TRUE(len > 0 && strstr(log, want) && strchr(log, '\n') == log + len - 1)
+		TH_LOG("the log is not exactly one refusal line naming the taken name");
+	ASSERT_TRUE(busy_progresses()) TH_LOG("busy trap stalled during the refused load");
 	for (i = 0; i < NR_HELD; i++) {
-		ENSURE(!trap_send(&held[i], n[i].id, 42, 0), "SEND %d: %s", i,
-		       strerror(errno));
-		ENSURE(!trap_wait(&held[i], slow_ms(5000)) &&
-		       held[i].sh->ret == 42, "reply %d lost", i);
+		ASSERT_EQ(0, trap_send(&held[i], n[i].id, 42, 0))
+			TH_LOG("SEND %d: %s", i, strerror(errno));
+		ASSERT_TRUE(!trap_wait(&held[i], slow_ms(5000)) &&
+			    held[i].sh->ret == 42)
+			TH_LOG("reply %d lost", i);
 		held[i].pid = 0;
 	}
-	ENSURE(busy_progresses(), "busy trap stalled after the refused load");
-	ENSURE(busy.t.sh->ret == 42, "busy trap got %ld", busy.t.sh->ret);
-	ret = 0;
-out:
-	busy.stop = 1;
-	if (th_started)
-		pthread_join(th, NULL);
-	if (busy.t.pid > 0)
-		trap_end(&busy.t);
-	for (i = 0; i < nheld; i++)
-		trap_end(&held[i]);
-	if (kmod_unload())
-		ret = 1;
-	if (module_load(NULL)) {
-		printf("reload: %s\n", strerror(errno));
-		ret = 1;
-	}
-	return ret;
+	ASSERT_TRUE(busy_progresses()) TH_LOG("busy trap stalled after the refused load");
+	ASSERT_EQ(42, busy.t.sh->ret) TH_LOG("busy trap got %ld", busy.t.sh->ret);
 }
 
 enum outcome { STOCK, HELD, UNCLEAR };
@@ -229,89 +256,70 @@ static const char *const outcome_name[] = { "stock", "held", "unclear" };
  * ENOENT, the call restarts). Released, the load succeeds, and from then on
  * the same task's waits are held by the policy.
  */
-CASE(tagged_waits_stay_stock_until_a_load_held_in_misc_register_succeeds)
+TEST_F_TIMEOUT(misc, tagged_waits_stay_stock_until_a_load_held_in_misc_register_succeeds, 120)
 {
 	struct trap_opts o = { .data = SECCOMP_SIGFWD_RET_DATA(AFTER),
 			       .sa_flags = SA_RESTART, .calls = 1 << 30 };
-	struct trap t = { .pid = -1, .listener = -1 };
-	pid_t holder = -1, loader = -1;
-	int ret = 1, i, r, status, was_held = 0;
+	struct trap *t = &self->t;
+	int i, r, status, was_held = 0;
 	struct seccomp_notif n;
 	long end;
 
-	CHECK(!module_unload(), "unload: %s", strerror(errno));
-	CHECK(!kmod_load(MISC_KO, ""), "load %s: %s", MISC_KO, strerror(errno));
-	ENSURE(!trap_start(&t, &o), "trap");
-
-	holder = fork();
-	if (!holder) {
+	ASSERT_EQ(0, module_unload()) TH_LOG("unload: %s", strerror(errno));
+	ASSERT_EQ(0, kmod_load(MISC_KO, "")) TH_LOG("load %s: %s", MISC_KO, strerror(errno));
+	ASSERT_EQ(0, trap_start(t, &o)) TH_LOG("trap");
+	self->holder = fork();
+	if (!self->holder) {
 		open("/dev/sigfwd-test-hold", O_RDONLY);
 		_exit(0);
 	}
 	end = now_ms() + slow_ms(5000);
 	while (read_int_file(MISC_HOLDING) < 1 && now_ms() < end)
 		sleep_ms(2);
-	ENSURE(read_int_file(MISC_HOLDING) == 1,
-	       "the test device's open does not sleep");
-
-	loader = fork();
-	if (!loader)
+	ASSERT_EQ(1, read_int_file(MISC_HOLDING))
+		TH_LOG("the test device's open does not sleep");
+	self->loader = fork();
+	if (!self->loader)
 		_exit(module_load(NULL) ? errno : 0);
 	end = now_ms() + slow_ms(5000);
 	while (now_ms() < end && !was_held &&
-	       waitpid(loader, &status, WNOHANG) == 0) {
-		was_held = in_stack(loader, "misc_register") == 1 &&
+	       waitpid(self->loader, &status, WNOHANG) == 0) {
+		was_held = in_stack(self->loader, "misc_register") == 1 &&
 			   load_in_progress();
 		if (!was_held)
 			sleep_ms(2);
 	}
-	ENSURE(was_held, "the load is not held inside misc_register()");
-
+	ASSERT_TRUE(was_held) TH_LOG("the load is not held inside misc_register()");
 	for (i = 0; i < NR_PROBES; i++) {
-		r = probe(&t, slow_ms(5000));
-		ENSURE(r >= 0, "probe %d during the held load", i);
-		ENSURE(r == STOCK, "probe %d while the load is held: %s, not stock",
-		       i, outcome_name[r]);
+		r = probe(t, slow_ms(5000));
+		ASSERT_GE(r, 0) TH_LOG("probe %d during the held load", i);
+		ASSERT_EQ(STOCK, r)
+			TH_LOG("probe %d while the load is held: %s, not stock",
+			       i, outcome_name[r]);
 	}
-	ENSURE(in_stack(loader, "misc_register") == 1 && load_in_progress(),
-	       "the load was no longer held at the end of the probes");
+	ASSERT_TRUE(in_stack(self->loader, "misc_register") == 1 && load_in_progress())
+		TH_LOG("the load was no longer held at the end of the probes");
 	printf("%d waits stock while the load was held\n", NR_PROBES);
-
 	/* Let the load go on: misc_register() completes, then the hook. */
-	kill(holder, SIGKILL);
-	waitpid(holder, NULL, 0);
-	holder = -1;
-	ENSURE(waitpid(loader, &status, 0) == loader && WIFEXITED(status),
-	       "loader died");
-	loader = -1;
-	ENSURE(!WEXITSTATUS(status), "the released load failed: %s",
-	       strerror(WEXITSTATUS(status)));
-	ENSURE(module_loaded() && !load_in_progress(), "module not live");
-
+	kill(self->holder, SIGKILL);
+	waitpid(self->holder, NULL, 0);
+	self->holder = -1;
+	ASSERT_TRUE(waitpid(self->loader, &status, 0) == self->loader &&
+		    WIFEXITED(status))
+		TH_LOG("loader died");
+	self->loader = -1;
+	ASSERT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("the released load failed: %s", strerror(WEXITSTATUS(status)));
+	ASSERT_TRUE(module_loaded() && !load_in_progress()) TH_LOG("module not live");
 	/* The wait in progress may have begun before the hook: answer it. */
-	ENSURE(!trap_recv(&t, &n, slow_ms(5000)), "no notification after the load");
-	ENSURE(!trap_send(&t, n.id, 42, 0), "SEND: %s", strerror(errno));
+	ASSERT_EQ(0, trap_recv(t, &n, slow_ms(5000))) TH_LOG("no notification after the load");
+	ASSERT_EQ(0, trap_send(t, n.id, 42, 0)) TH_LOG("SEND: %s", strerror(errno));
 	for (i = 0; i < NR_PROBES; i++) {
-		r = probe(&t, 300);
-		ENSURE(r >= 0, "probe %d after the load", i);
-		ENSURE(r == HELD, "probe %d after the load: %s, not held by the policy",
-		       i, outcome_name[r]);
+		r = probe(t, 300);
+		ASSERT_GE(r, 0) TH_LOG("probe %d after the load", i);
+		ASSERT_EQ(HELD, r)
+			TH_LOG("probe %d after the load: %s, not held by the policy",
+			       i, outcome_name[r]);
 	}
 	printf("%d waits held after the load\n", NR_PROBES);
-	ret = 0;
-out:
-	if (holder > 0) {
-		kill(holder, SIGKILL);
-		waitpid(holder, NULL, 0);
-	}
-	if (loader > 0)
-		waitpid(loader, NULL, 0);
-	trap_end(&t);
-	if (kmod_unload())
-		ret = 1;
-	if (module_load(NULL)) {
-		printf("reload: %s\n", strerror(errno));
-		ret = 1;
-	}
-	return ret;
 }

@@ -17,7 +17,7 @@
  *   signal that follows.
  */
 #include <linux/io_uring.h>
-#include "harness.h"
+#include "sigfwd_test.h"
 #include "trap.h"
 
 #define LP_NAME "sigfwd_test_livepatch"
@@ -51,23 +51,6 @@ static int livepatch_remove(void)
 		sleep_ms(100);
 	}
 	return -1;
-}
-
-/* The trapped task: a pending io_uring poll on @pipe_rd, then one call. */
-struct fs_shared {
-	volatile int go;	/* the supervisor has bound its device */
-	volatile int handled;
-	volatile long ret;
-	volatile int err;
-	volatile int done;
-};
-
-static struct fs_shared *fs;
-
-static void fs_handler(int sig)
-{
-	(void)sig;
-	fs->handled++;
 }
 
 /*
@@ -105,65 +88,66 @@ static int uring_poll(int fd)
 	return syscall(__NR_io_uring_enter, ring, 1, 0, 0, NULL, 0) == 1 ? ring : -1;
 }
 
-static void fs_child(int sock, int pipe_rd, unsigned int data, unsigned long flags)
+/*
+ * The trapped task (trap.h's shared page): with @pipe_rd, a pending io_uring
+ * poll on it; then, once the test says go, one trapped call.
+ */
+static void fs_child(struct trap *t, int pipe_rd)
 {
-	struct sigaction sa = { .sa_handler = fs_handler, .sa_flags = SA_RESTART };
-	int listener;
+	struct sigaction sa = { .sa_handler = trap_handler, .sa_flags = SA_RESTART };
 
 	sigaction(SIGUSR1, &sa, NULL);
-	listener = install_filter(__NR_getppid, data, flags);
-	if (listener < 0 || send_fd(sock, listener))
-		_exit(3);
-	close(listener);
+	close(t->listener);
 	if (pipe_rd >= 0 && uring_poll(pipe_rd) < 0)
 		_exit(4);
-	while (!fs->go)
+	while (!t->sh->go)
 		usleep(1000);
 	errno = 0;
-	fs->ret = syscall(__NR_getppid);
-	fs->err = errno;
-	fs->done = 1;
+	t->sh->ret = syscall(__NR_getppid, t->cookie);
+	t->sh->err = errno;
+	t->sh->done = 1;
 	_exit(0);
 }
 
+/* A trap and, for the io_uring cases, the pipe its poll waits on. */
 struct fs_run {
-	pid_t pid;
-	int listener, pipe[2];
+	struct trap t;
+	int dev, pipe[2];
 };
 
+static void fs_init(struct fs_run *r)
+{
+	r->t.pid = 0;
+	r->t.listener = r->dev = r->pipe[0] = r->pipe[1] = -1;
+	r->t.sh = NULL;
+}
+
+/* The test installs the filter and forks the child; 0 or -1. */
 static int fs_start(struct fs_run *r, unsigned int data, unsigned long flags,
 		    int uring)
 {
-	int sv[2];
+	struct trap_opts o = { .nr = __NR_getppid, .data = data, .flags = flags };
 
-	if (!fs)
-		fs = mmap(NULL, sizeof(*fs), PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	memset((void *)fs, 0, sizeof(*fs));
-	r->pipe[0] = r->pipe[1] = -1;
-	if ((uring && pipe(r->pipe)) || socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+	if ((uring && pipe(r->pipe)) || trap_filter(&r->t, &o))
 		return -1;
-	r->pid = fork();
-	if (!r->pid) {
-		close(sv[0]);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		fs_child(sv[1], r->pipe[0], data, flags);
-	}
-	close(sv[1]);
-	r->listener = recv_fd(sv[0]);
-	close(sv[0]);
-	return r->listener < 0 ? -1 : 0;
+	r->t.pid = fork();
+	if (r->t.pid < 0)
+		return -1;
+	if (!r->t.pid)
+		fs_child(&r->t, r->pipe[0]);
+	return 0;
 }
 
 static void fs_end(struct fs_run *r)
 {
-	kill(r->pid, SIGKILL);
-	waitpid(r->pid, NULL, 0);
-	close(r->listener);
+	trap_end(&r->t);
+	if (r->dev >= 0)
+		close(r->dev);
 	if (r->pipe[0] >= 0) {
 		close(r->pipe[0]);
 		close(r->pipe[1]);
 	}
+	fs_init(r);
 }
 
 static int recv_notif(int listener, struct seccomp_notif *n, int timeout_ms)
@@ -182,13 +166,38 @@ static int reply(int listener, __u64 id, long val)
 }
 
 /* Wait for the child's call to return; 0 when it returned @val. */
-static int call_returned(long val)
+static int call_returned(struct fs_run *r, long val)
 {
 	long end = now_ms() + 5000;
 
-	while (!fs->done && now_ms() < end)
+	while (!r->t.sh->done && now_ms() < end)
 		sleep_ms(5);
-	return fs->done && fs->ret == val ? 0 : -1;
+	return r->t.sh->done && r->t.sh->ret == val ? 0 : -1;
+}
+
+/*
+ * The livepatch cases: the teardown ends the trap and removes the test
+ * livepatch, also after a failed assertion.
+ */
+FIXTURE(livepatch) {
+	struct fs_run r;
+};
+
+FIXTURE_SETUP(livepatch)
+{
+	fs_init(&self->r);
+	if (access("/sys/kernel/livepatch", F_OK))
+		SKIP(return, "kernel without livepatch");
+	ASSERT_EQ(0, livepatch_remove())
+		TH_LOG("a livepatch from an earlier case is stuck");
+}
+
+/* In the parent (after a timeout) self is as before the setup: zeroed. */
+FIXTURE_TEARDOWN(livepatch)
+{
+	if (self->r.t.sh)
+		fs_end(&self->r);
+	livepatch_remove();
 }
 
 /*
@@ -196,24 +205,18 @@ static int call_returned(long val)
  * the transition from completing until livepatch gives up waiting and sends
  * it a fake signal; the stock wait then withdraws the call and restarts it.
  */
-CASE(livepatch_transition_withdraws_and_restarts_stock_wait)
+TEST_F_TIMEOUT(livepatch, transition_withdraws_and_restarts_stock_wait, 150)
 {
+	struct fs_run *r = &self->r;
 	struct seccomp_notif n1, n2;
-	struct fs_run r;
 	long t0, t_done = -1;
-	int err, ret = 1;
 
-	if (access("/sys/kernel/livepatch", F_OK))
-		SKIP("kernel without livepatch");
-	ENSURE(!module_unload(), "rmmod");
-	ENSURE(!livepatch_remove(), "a livepatch from an earlier case is stuck");
-	ENSURE(!fs_start(&r, 0, 0, 0), "trap child");
-	fs->go = 1;
-	if (recv_notif(r.listener, &n1, 5000))
-		BAIL("no notification");
+	ASSERT_EQ(0, module_unload()) TH_LOG("rmmod");
+	ASSERT_EQ(0, fs_start(r, 0, 0, 0)) TH_LOG("trap child");
+	r->t.sh->go = 1;
+	ASSERT_EQ(0, recv_notif(r->t.listener, &n1, 5000)) TH_LOG("no notification");
 	t0 = now_ms();
-	if (insmod(LP_KO))
-		BAIL("insmod %s: %s", LP_KO, strerror(errno));
+	ASSERT_EQ(0, insmod(LP_KO)) TH_LOG("insmod %s: %s", LP_KO, strerror(errno));
 	/* klp retries every second and signals after 15 tries. */
 	while (now_ms() - t0 < 60000) {
 		if (read_int_file(LP_SYSFS "/transition") == 0) {
@@ -222,24 +225,17 @@ CASE(livepatch_transition_withdraws_and_restarts_stock_wait)
 		}
 		sleep_ms(50);
 	}
-	if (t_done < 0)
-		BAIL("transition still blocked after 60 s");
-	err = reply(r.listener, n1.id, 1);
-	if (err != ENOENT)
-		BAIL("reply to the first notification: %s, want ENOENT (withdrawn)",
-		     strerror(err));
-	if (recv_notif(r.listener, &n2, 5000))
-		BAIL("the withdrawn call was not restarted");
-	if (reply(r.listener, n2.id, 2) || call_returned(2))
-		BAIL("the restarted call did not complete with the reply");
+	ASSERT_GE(t_done, 0) TH_LOG("transition still blocked after 60 s");
+	ASSERT_EQ(ENOENT, reply(r->t.listener, n1.id, 1))
+		TH_LOG("reply to the first notification: want ENOENT (withdrawn)");
+	ASSERT_EQ(0, recv_notif(r->t.listener, &n2, 5000))
+		TH_LOG("the withdrawn call was not restarted");
+	ASSERT_TRUE(!reply(r->t.listener, n2.id, 2) && !call_returned(r, 2))
+		TH_LOG("the restarted call did not complete with the reply");
 	printf("stock: the transition completed after %.1f s, when its fake signal withdrew the waiting call (reply ENOENT) and the call was sent again as a new notification\n",
 	       t_done / 1000.0);
-	ret = 0;
-out:
-	fs_end(&r);
-	if (livepatch_remove())
-		FAIL("cannot remove the livepatch");
-	return ret;
+	fs_end(r);
+	ASSERT_EQ(0, livepatch_remove()) TH_LOG("cannot remove the livepatch");
 }
 
 /*
@@ -247,145 +243,131 @@ out:
  * redirect that function through ftrace (IPMODIFY): whichever comes second
  * is refused cleanly, and the first keeps working.
  */
-CASE(livepatch_of_hooked_function_and_module_refuse_each_other)
+TEST_F_TIMEOUT(livepatch, of_hooked_function_and_module_refuse_each_other, 150)
 {
-	int ret = 1;
-
-	if (access("/sys/kernel/livepatch", F_OK))
-		SKIP("kernel without livepatch");
-	ENSURE(!livepatch_remove(), "a livepatch from an earlier case is stuck");
-	ENSURE(!module_load(NULL), "insmod seccomp_sigfwd");
-	if (!insmod(LP_KO))
-		BAIL("the livepatch loaded over the module's hook");
-	if (errno != EBUSY)
-		BAIL("livepatch refused with %s, want EBUSY", strerror(errno));
-	ENSURE(!system("policy_waits after_recv.policy_from_listener_survives.signal >/dev/null"),
-	       "the module stopped working after the refused livepatch");
-	ENSURE(!module_unload(), "rmmod");
-	ENSURE(!insmod(LP_KO), "insmod the livepatch: %s", strerror(errno));
-	if (!module_load(NULL))
-		BAIL("seccomp_sigfwd loaded over the livepatch");
-	if (errno != EBUSY)
-		BAIL("seccomp_sigfwd refused with %s, want EBUSY", strerror(errno));
-	if (system("dmesg | grep -q 'seccomp_sigfwd: refusing to load on .*: cannot hook wait_for_completion_interruptible (-16, already redirected'"))
-		BAIL("no refusal line in the log");
-	if (livepatch_remove())
-		BAIL("cannot remove the livepatch");
-	ENSURE(!module_load(NULL), "seccomp_sigfwd after the livepatch is gone");
+	ASSERT_EQ(0, module_load(NULL)) TH_LOG("insmod seccomp_sigfwd");
+	ASSERT_NE(0, insmod(LP_KO)) TH_LOG("the livepatch loaded over the module's hook");
+	ASSERT_EQ(EBUSY, errno)
+		TH_LOG("livepatch refused with %s, want EBUSY", strerror(errno));
+	ASSERT_EQ(0, system("policy_waits after_recv.policy_from_listener_survives.signal >/dev/null"))
+		TH_LOG("the module stopped working after the refused livepatch");
+	ASSERT_EQ(0, module_unload()) TH_LOG("rmmod");
+	ASSERT_EQ(0, insmod(LP_KO)) TH_LOG("insmod the livepatch: %s", strerror(errno));
+	ASSERT_NE(0, module_load(NULL)) TH_LOG("seccomp_sigfwd loaded over the livepatch");
+	ASSERT_EQ(EBUSY, errno)
+		TH_LOG("seccomp_sigfwd refused with %s, want EBUSY", strerror(errno));
+	ASSERT_EQ(0, system("dmesg | grep -q 'seccomp_sigfwd: refusing to load on .*: cannot hook wait_for_completion_interruptible (-16, already redirected'"))
+		TH_LOG("no refusal line in the log");
+	ASSERT_EQ(0, livepatch_remove()) TH_LOG("cannot remove the livepatch");
+	ASSERT_EQ(0, module_load(NULL)) TH_LOG("seccomp_sigfwd after the livepatch is gone");
 	printf("EBUSY both ways; each keeps working; the module logs why\n");
-	ret = 0;
-out:
-	livepatch_remove();
-	return ret;
 }
+
+#define DATA(p) SECCOMP_SIGFWD_RET_DATA(p)
 
 /*
  * The same fake signal, through io_uring, while the supervisor holds the
- * notification. "restarts": the call is withdrawn (reply ENOENT) and sent
- * again. "holds": the reply lands and the call completes once.
+ * notification, a variant per policy. "restarts": the call is withdrawn
+ * (reply ENOENT) and sent again. "holds": the reply lands and the call
+ * completes once.
  */
-struct fake_variant {
+FIXTURE(fake_signal) {
+	struct fs_run r;
+};
+
+FIXTURE_VARIANT(fake_signal) {
+	const char *name;
 	unsigned int data, listener;
 	unsigned long flags;
 	int module, restarts;
 };
 
-static int fake_signal_case(const struct fake_variant *v, const char *name)
+FIXTURE_VARIANT_ADD(fake_signal, restarts_stock_wait) {
+	.name = "stock", .restarts = 1,
+};
+
+FIXTURE_VARIANT_ADD(fake_signal, restarts_wait_with_empty_policy) {
+	.name = "empty policy", .module = 1, .restarts = 1,
+};
+
+FIXTURE_VARIANT_ADD(fake_signal, held_by_native_wait_killable_recv) {
+	.name = "native", .flags = SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+};
+
+FIXTURE_VARIANT_ADD(fake_signal, held_by_killable_after_recv) {
+	.name = "KILLABLE_AFTER_RECV", .module = 1,
+	.data = DATA(SECCOMP_SIGFWD_KILLABLE_AFTER_RECV),
+};
+
+FIXTURE_VARIANT_ADD(fake_signal, held_by_killable) {
+	.name = "KILLABLE", .module = 1, .data = DATA(SECCOMP_SIGFWD_KILLABLE),
+};
+
+FIXTURE_VARIANT_ADD(fake_signal, held_by_forward_which_still_forwards_real_signals) {
+	.name = "FORWARD", .module = 1, .listener = SECCOMP_SIGFWD_FORWARD,
+};
+
+FIXTURE_SETUP(fake_signal)
 {
+	fs_init(&self->r);
+	if (variant->flags && !kernel_has_wait_killable_recv())
+		SKIP(return, "kernel without SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+	ASSERT_EQ(0, variant->module ? module_load(NULL) : module_unload())
+		TH_LOG("module");
+}
+
+FIXTURE_TEARDOWN(fake_signal)
+{
+	if (self->r.t.sh)
+		fs_end(&self->r);
+}
+
+TEST_F(fake_signal, from_io_uring)
+{
+	const char *name = variant->name;
+	struct fs_run *r = &self->r;
 	struct seccomp_sigfwd_signal s;
 	struct seccomp_notif n1, n2;
-	int dev = -1, err, ret = 1;
-	struct fs_run r;
 
-	if (v->flags && !kernel_has_wait_killable_recv())
-		SKIP("kernel without SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
-	ENSURE(!(v->module ? module_load(NULL) : module_unload()), "module");
-	ENSURE(!fs_start(&r, v->data, v->flags, 1), "trap child");
-	if (v->listener) {
-		dev = sigfwd_open_bound(r.listener, O_NONBLOCK);
-		if (dev < 0 || sigfwd_set_policy(dev, v->listener))
-			BAIL("bind: %s", strerror(errno));
+	ASSERT_EQ(0, fs_start(r, variant->data, variant->flags, 1)) TH_LOG("trap child");
+	if (variant->listener) {
+		r->dev = sigfwd_open_bound(r->t.listener, O_NONBLOCK);
+		ASSERT_TRUE(r->dev >= 0 && !sigfwd_set_policy(r->dev, variant->listener))
+			TH_LOG("bind: %s", strerror(errno));
 	}
-	fs->go = 1;
-	if (recv_notif(r.listener, &n1, 5000))
-		BAIL("no notification");
-	ENSURE(!wait_asleep(r.pid), "child not asleep");
-	if (write(r.pipe[1], "x", 1) != 1)
-		BAIL("pipe write");
-	if (v->restarts) {
-		if (recv_notif(r.listener, &n2, 5000))
-			BAIL("%s: the fake signal did not restart the call", name);
-		err = reply(r.listener, n1.id, 1);
-		if (err != ENOENT)
-			BAIL("%s: reply to the withdrawn call: %s, want ENOENT",
-			     name, strerror(err));
-		if (reply(r.listener, n2.id, 2) || call_returned(2))
-			BAIL("%s: the restarted call did not complete", name);
+	r->t.sh->go = 1;
+	ASSERT_EQ(0, recv_notif(r->t.listener, &n1, 5000)) TH_LOG("no notification");
+	ASSERT_EQ(0, wait_asleep(r->t.pid)) TH_LOG("child not asleep");
+	ASSERT_EQ(1, write(r->pipe[1], "x", 1)) TH_LOG("pipe write");
+	if (variant->restarts) {
+		ASSERT_EQ(0, recv_notif(r->t.listener, &n2, 5000))
+			TH_LOG("%s: the fake signal did not restart the call", name);
+		ASSERT_EQ(ENOENT, reply(r->t.listener, n1.id, 1))
+			TH_LOG("%s: reply to the withdrawn call: want ENOENT", name);
+		ASSERT_TRUE(!reply(r->t.listener, n2.id, 2) && !call_returned(r, 2))
+			TH_LOG("%s: the restarted call did not complete", name);
 		printf("%s: fake signal -> call withdrawn (reply ENOENT) and sent again\n",
 		       name);
-		ret = 0;
-		goto out;
+		return;
 	}
-	if (poll_fd(r.listener, POLLIN, 500))
-		BAIL("%s: the fake signal restarted the call", name);
-	if (dev >= 0 && !sigfwd_recv_signal(dev, &s))
-		BAIL("%s: a fake signal was forwarded (signo %u)", name, s.signo);
-	if (dev >= 0) {
+	ASSERT_FALSE(poll_fd(r->t.listener, POLLIN, 500))
+		TH_LOG("%s: the fake signal restarted the call", name);
+	if (r->dev >= 0) {
+		ASSERT_NE(0, sigfwd_recv_signal(r->dev, &s))
+			TH_LOG("%s: a fake signal was forwarded (signo %u)", name, s.signo);
 		/* A real signal after the fake one is still forwarded. */
-		kill(r.pid, SIGUSR1);
-		if (!poll_fd(dev, POLLPRI, 2000) || sigfwd_recv_signal(dev, &s) ||
-		    s.signo != SIGUSR1)
-			BAIL("%s: a real signal after the fake one was not forwarded",
-			     name);
+		kill(r->t.pid, SIGUSR1);
+		ASSERT_TRUE(poll_fd(r->dev, POLLPRI, 2000) &&
+			    !sigfwd_recv_signal(r->dev, &s) && s.signo == SIGUSR1)
+			TH_LOG("%s: a real signal after the fake one was not forwarded",
+			       name);
 	}
-	if (reply(r.listener, n1.id, 1) || call_returned(1))
-		BAIL("%s: the held call did not complete with the reply", name);
-	if (dev >= 0 && !fs->handled)
-		BAIL("%s: the forwarded signal was lost", name);
+	ASSERT_TRUE(!reply(r->t.listener, n1.id, 1) && !call_returned(r, 1))
+		TH_LOG("%s: the held call did not complete with the reply", name);
+	if (r->dev >= 0) {
+		ASSERT_NE(0, r->t.sh->handled)
+			TH_LOG("%s: the forwarded signal was lost", name);
+	}
 	printf("%s: fake signal -> call held, reply landed, nothing forwarded for it\n",
 	       name);
-	ret = 0;
-out:
-	if (dev >= 0)
-		close(dev);
-	fs_end(&r);
-	return ret;
 }
-
-#define DATA(p) SECCOMP_SIGFWD_RET_DATA(p)
-
-CASE(fake_signal_restarts_stock_wait)
-{
-	return fake_signal_case(&(struct fake_variant){ .restarts = 1 }, "stock");
-}
-
-CASE(fake_signal_restarts_wait_with_empty_policy)
-{
-	return fake_signal_case(&(struct fake_variant){ .module = 1, .restarts = 1 },
-				"empty policy");
-}
-
-CASE(fake_signal_held_by_native_wait_killable_recv)
-{
-	return fake_signal_case(&(struct fake_variant){
-		.flags = SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV }, "native");
-}
-
-CASE(fake_signal_held_by_killable_after_recv)
-{
-	return fake_signal_case(&(struct fake_variant){ .module = 1,
-		.data = DATA(SECCOMP_SIGFWD_KILLABLE_AFTER_RECV) }, "KILLABLE_AFTER_RECV");
-}
-
-CASE(fake_signal_held_by_killable)
-{
-	return fake_signal_case(&(struct fake_variant){ .module = 1,
-		.data = DATA(SECCOMP_SIGFWD_KILLABLE) }, "KILLABLE");
-}
-
-CASE(fake_signal_held_by_forward_which_still_forwards_real_signals)
-{
-	return fake_signal_case(&(struct fake_variant){ .module = 1,
-		.listener = SECCOMP_SIGFWD_FORWARD }, "FORWARD");
-}
-

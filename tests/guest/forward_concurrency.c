@@ -11,7 +11,7 @@
  * bind its device fd first: a forwarding wait finds its supervisor when it
  * begins.
  */
-#include "harness.h"
+#include "sigfwd_test.h"
 #include "trap.h"
 
 #define FWD_DATA	SECCOMP_SIGFWD_RET_DATA(SECCOMP_SIGFWD_FORWARD)
@@ -319,6 +319,45 @@ static int start_bound(struct mt *m, const struct mt_opts *o, int *dev,
 	return slots < 0 ? 0 : mt_go(m, slots);
 }
 
+/*
+ * Up to two trapped children, their devices and a supervisor process, all
+ * ended by the teardown, also after a failed assertion. In the parent
+ * (after a timeout) self is as before the setup, zeroed: nothing to end.
+ */
+FIXTURE(fwd) {
+	struct mt m[2];
+	int dev[2];
+	pid_t sup;
+	int ready;
+};
+
+FIXTURE_SETUP(fwd)
+{
+	mt_init(&self->m[0]);
+	mt_init(&self->m[1]);
+	self->dev[0] = self->dev[1] = -1;
+	self->sup = -1;
+	self->ready = 1;
+	ASSERT_EQ(0, setup());
+}
+
+FIXTURE_TEARDOWN(fwd)
+{
+	int i;
+
+	if (!self->ready)
+		return;
+	if (self->sup > 0) {
+		kill(self->sup, SIGKILL);
+		waitpid(self->sup, NULL, 0);
+	}
+	for (i = 0; i < 2; i++) {
+		mt_end(&self->m[i]);
+		if (self->dev[i] >= 0)
+			close(self->dev[i]);
+	}
+}
+
 /* RECV_SIGNAL once on a non-blocking device fd; 0 or -1 (errno). */
 static int rec_try(int dev, struct seccomp_sigfwd_signal *s)
 {
@@ -459,50 +498,46 @@ static int slots_replied(const struct mt *m, int slots, int handled)
  * notification, each naming its own notification and thread, and every
  * thread gets its own reply and runs its handler once, after it.
  */
-CASE(records_match_ids_across_64_waiting_threads)
+TEST_F_TIMEOUT(fwd, records_match_ids_across_64_waiting_threads, 90)
 {
 	struct mt_opts o = { .threads = MAX_SLOTS, .data = FWD_DATA };
 	struct seccomp_notif n[MAX_SLOTS];
 	struct seccomp_sigfwd_signal s;
 	int seen[MAX_SLOTS] = { 0 };
-	int dev = -1, ret = 1, i, k;
-	struct mt m;
+	struct mt *m = &self->m[0];
+	int *dev = &self->dev[0];
+	int i, k;
 
-	mt_init(&m);
-	if (start_bound(&m, &o, &dev, MAX_SLOTS))
-		goto out;
-	if (recv_all(&m, MAX_SLOTS, n))
-		goto out;
-	for (i = 0; i < MAX_SLOTS; i++)
-		ENSURE(!syscall(__NR_tgkill, m.pid, n[i].pid, SIGUSR1),
-		       "tgkill %u: %s", n[i].pid, strerror(errno));
+	ASSERT_EQ(0, start_bound(m, &o, dev, MAX_SLOTS));
+	ASSERT_EQ(0, recv_all(m, MAX_SLOTS, n));
+	for (i = 0; i < MAX_SLOTS; i++) {
+		ASSERT_EQ(0, syscall(__NR_tgkill, m->pid, n[i].pid, SIGUSR1))
+			TH_LOG("tgkill %u: %s", n[i].pid, strerror(errno));
+	}
 	for (k = 0; k < MAX_SLOTS; k++) {
-		ENSURE(!rec_next(dev, &s, 5000), "record %d of %d: %s", k + 1,
-		       MAX_SLOTS, strerror(errno));
+		ASSERT_EQ(0, rec_next(*dev, &s, 5000))
+			TH_LOG("record %d of %d: %s", k + 1, MAX_SLOTS, strerror(errno));
 		for (i = 0; i < MAX_SLOTS && n[i].id != s.id; i++)
 			;
-		ENSURE(i < MAX_SLOTS, "record %d: id %#llx was never received",
-		       k + 1, (unsigned long long)s.id);
-		ENSURE(!seen[i]++, "second record for id %#llx (tid %u)",
-		       (unsigned long long)s.id, s.tid);
-		ENSURE(!rec_check(&s, n[i].id, m.pid, n[i].pid), "record %d", k + 1);
+		ASSERT_LT(i, MAX_SLOTS) TH_LOG("record %d: id %#llx was never received",
+					       k + 1, (unsigned long long)s.id);
+		ASSERT_EQ(0, seen[i]++) TH_LOG("second record for id %#llx (tid %u)",
+					       (unsigned long long)s.id, s.tid);
+		ASSERT_EQ(0, rec_check(&s, n[i].id, m->pid, n[i].pid))
+			TH_LOG("record %d", k + 1);
 	}
-	ENSURE(!rec_none(dev), "more than %d records", MAX_SLOTS);
-	for (i = 0; i < MAX_SLOTS; i++)
-		ENSURE(!m.sh->slot[i].handled, "a handler ran before the reply");
-	for (i = 0; i < MAX_SLOTS; i++)
-		ENSURE(!notif_send(&m, n[i].id, n[i].pid), "SEND to %u: %s",
-		       n[i].pid, strerror(errno));
-	ENSURE(!mt_wait(&m, 10000), "threads did not finish");
-	ENSURE(!slots_replied(&m, MAX_SLOTS, 1), "threads' results");
+	ASSERT_EQ(0, rec_none(*dev)) TH_LOG("more than %d records", MAX_SLOTS);
+	for (i = 0; i < MAX_SLOTS; i++) {
+		ASSERT_EQ(0, m->sh->slot[i].handled) TH_LOG("a handler ran before the reply");
+	}
+	for (i = 0; i < MAX_SLOTS; i++) {
+		ASSERT_EQ(0, notif_send(m, n[i].id, n[i].pid))
+			TH_LOG("SEND to %u: %s", n[i].pid, strerror(errno));
+	}
+	ASSERT_EQ(0, mt_wait(m, 10000)) TH_LOG("threads did not finish");
+	ASSERT_EQ(0, slots_replied(m, MAX_SLOTS, 1)) TH_LOG("threads' results");
 	printf("%d threads: %d records, one each, all replies delivered\n",
 	       MAX_SLOTS, MAX_SLOTS);
-	ret = 0;
-out:
-	mt_end(&m);
-	if (dev >= 0)
-		close(dev);
-	return ret;
 }
 
 /*
@@ -510,49 +545,44 @@ out:
  * its record is read). Only its notification gets a record, and only one;
  * the other threads' handlers never run.
  */
-CASE(signals_to_one_thread_reach_only_its_record)
+TEST_F_TIMEOUT(fwd, signals_to_one_thread_reach_only_its_record, 60)
 {
 	enum { N = 4, VICTIM = 2 };
 	struct mt_opts o = { .threads = N, .data = FWD_DATA };
 	struct seccomp_notif n[N];
 	struct seccomp_sigfwd_signal s;
-	int dev = -1, ret = 1, i, v;
-	struct mt m;
+	struct mt *m = &self->m[0];
+	int *dev = &self->dev[0];
+	int i, v;
 
-	mt_init(&m);
-	if (start_bound(&m, &o, &dev, N) || recv_all(&m, N, n))
-		goto out;
+	ASSERT_EQ(0, start_bound(m, &o, dev, N));
+	ASSERT_EQ(0, recv_all(m, N, n));
 	for (i = 0; i < 10; i++) {
-		syscall(__NR_tgkill, m.pid, n[VICTIM].pid, SIGUSR1);
+		syscall(__NR_tgkill, m->pid, n[VICTIM].pid, SIGUSR1);
 		sleep_ms(5);
 	}
-	ENSURE(!rec_next(dev, &s, 5000), "no record: %s", strerror(errno));
-	ENSURE(!rec_check(&s, n[VICTIM].id, m.pid, n[VICTIM].pid),
-	       "record of the signalled thread");
+	ASSERT_EQ(0, rec_next(*dev, &s, 5000)) TH_LOG("no record: %s", strerror(errno));
+	ASSERT_EQ(0, rec_check(&s, n[VICTIM].id, m->pid, n[VICTIM].pid))
+		TH_LOG("record of the signalled thread");
 	for (i = 0; i < 10; i++) {
-		syscall(__NR_tgkill, m.pid, n[VICTIM].pid, SIGUSR1);
+		syscall(__NR_tgkill, m->pid, n[VICTIM].pid, SIGUSR1);
 		sleep_ms(5);
 	}
-	ENSURE(!rec_none(dev), "a flood gave more than one record");
-	for (i = 0; i < N; i++)
-		ENSURE(!notif_send(&m, n[i].id, n[i].pid), "SEND to %u: %s",
-		       n[i].pid, strerror(errno));
-	ENSURE(!mt_wait(&m, 5000), "threads did not finish");
-	v = slot_of(&m, N, n[VICTIM].pid);
+	ASSERT_EQ(0, rec_none(*dev)) TH_LOG("a flood gave more than one record");
 	for (i = 0; i < N; i++) {
-		const struct mt_slot *sl = &m.sh->slot[i];
-
-		ENSURE(sl->ret == sl->tid && sl->handled == (i == v) &&
-		       !sl->handled_early,
-		       "slot %d tid %d: ret %ld handled %d (early %d), signalled slot %d",
-		       i, sl->tid, sl->ret, sl->handled, sl->handled_early, v);
+		ASSERT_EQ(0, notif_send(m, n[i].id, n[i].pid))
+			TH_LOG("SEND to %u: %s", n[i].pid, strerror(errno));
 	}
-	ret = 0;
-out:
-	mt_end(&m);
-	if (dev >= 0)
-		close(dev);
-	return ret;
+	ASSERT_EQ(0, mt_wait(m, 5000)) TH_LOG("threads did not finish");
+	v = slot_of(m, N, n[VICTIM].pid);
+	for (i = 0; i < N; i++) {
+		const struct mt_slot *sl = &m->sh->slot[i];
+
+		ASSERT_TRUE(sl->ret == sl->tid && sl->handled == (i == v) &&
+			    !sl->handled_early)
+			TH_LOG("slot %d tid %d: ret %ld handled %d (early %d), signalled slot %d",
+			       i, sl->tid, sl->ret, sl->handled, sl->handled_early, v);
+	}
 }
 
 /*
@@ -564,91 +594,78 @@ out:
  * inherit it. Records must reach the one listener's device all the same,
  * each naming its own process.
  */
-CASE(second_listener_in_chain_is_ebusy_and_records_route_through_stacked_filters)
+TEST_F_TIMEOUT(fwd, second_listener_in_chain_is_ebusy_and_records_route_through_stacked_filters, 60)
 {
 	struct mt_opts o = { .chain = 1, .data = FWD_DATA };
 	struct seccomp_sigfwd_signal s;
 	struct seccomp_notif n[2];
-	int dev = -1, ret = 1, i, k, seen[2] = { 0 };
-	struct mt m;
+	struct mt *m = &self->m[0];
+	int *dev = &self->dev[0];
+	int i, k, seen[2] = { 0 };
 
-	mt_init(&m);
-	if (start_bound(&m, &o, &dev, 2))
-		goto out;
-	ENSURE(m.sh->second_listener == EBUSY,
-	       "second NEW_LISTENER filter in the chain: %s, expected EBUSY",
-	       m.sh->second_listener ? strerror(m.sh->second_listener) : "accepted");
-	ENSURE(m.sh->slot[0].chain_ok && m.sh->slot[1].chain_ok,
-	       "stacked filters not in force (child %d, grandchild %d)",
-	       m.sh->slot[0].chain_ok, m.sh->slot[1].chain_ok);
-	if (recv_all(&m, 2, n))
-		goto out;
+	ASSERT_EQ(0, start_bound(m, &o, dev, 2));
+	ASSERT_EQ(EBUSY, m->sh->second_listener)
+		TH_LOG("second NEW_LISTENER filter in the chain: %s, expected EBUSY",
+		       m->sh->second_listener ? strerror(m->sh->second_listener) : "accepted");
+	ASSERT_TRUE(m->sh->slot[0].chain_ok && m->sh->slot[1].chain_ok)
+		TH_LOG("stacked filters not in force (child %d, grandchild %d)",
+		       m->sh->slot[0].chain_ok, m->sh->slot[1].chain_ok);
+	ASSERT_EQ(0, recv_all(m, 2, n));
 	for (i = 0; i < 2; i++)
 		kill(n[i].pid, SIGUSR1);
 	for (k = 0; k < 2; k++) {
-		ENSURE(!rec_next(dev, &s, 5000), "record %d: %s", k + 1,
-		       strerror(errno));
+		ASSERT_EQ(0, rec_next(*dev, &s, 5000))
+			TH_LOG("record %d: %s", k + 1, strerror(errno));
 		i = s.id == n[0].id ? 0 : s.id == n[1].id ? 1 : -1;
-		ENSURE(i >= 0 && !seen[i]++, "record for id %#llx: unknown or twice",
-		       (unsigned long long)s.id);
-		ENSURE(!rec_check(&s, n[i].id, n[i].pid, n[i].pid), "record %d",
-		       k + 1);
+		ASSERT_TRUE(i >= 0 && !seen[i]++)
+			TH_LOG("record for id %#llx: unknown or twice",
+			       (unsigned long long)s.id);
+		ASSERT_EQ(0, rec_check(&s, n[i].id, n[i].pid, n[i].pid))
+			TH_LOG("record %d", k + 1);
 	}
-	ENSURE(!rec_none(dev), "more than two records");
-	for (i = 0; i < 2; i++)
-		ENSURE(!notif_send(&m, n[i].id, n[i].pid), "SEND to %u: %s",
-		       n[i].pid, strerror(errno));
-	ENSURE(!mt_wait(&m, 5000), "child or grandchild did not finish");
-	ENSURE(!slots_replied(&m, 2, 1), "results");
-	ret = 0;
-out:
-	mt_end(&m);
-	if (dev >= 0)
-		close(dev);
-	return ret;
+	ASSERT_EQ(0, rec_none(*dev)) TH_LOG("more than two records");
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, notif_send(m, n[i].id, n[i].pid))
+			TH_LOG("SEND to %u: %s", n[i].pid, strerror(errno));
+	}
+	ASSERT_EQ(0, mt_wait(m, 5000)) TH_LOG("child or grandchild did not finish");
+	ASSERT_EQ(0, slots_replied(m, 2, 1)) TH_LOG("results");
 }
 
 /* Two trapped children, two listeners, two devices: no record crosses over. */
-CASE(two_supervisors_get_only_their_own_records)
+TEST_F_TIMEOUT(fwd, two_supervisors_get_only_their_own_records, 60)
 {
 	struct mt_opts o = { .data = FWD_DATA };
 	struct seccomp_sigfwd_signal s;
 	struct seccomp_notif n[2];
-	int dev[2] = { -1, -1 }, ret = 1, i;
-	struct mt m[2];
+	struct mt *m = self->m;
+	int *dev = self->dev;
+	int i;
 
-	mt_init(&m[0]);
-	mt_init(&m[1]);
-	for (i = 0; i < 2; i++)
-		if (start_bound(&m[i], &o, &dev[i], 1))
-			goto out;
-	for (i = 0; i < 2; i++)
-		ENSURE(!notif_recv(m[i].listener, &n[i], 5000),
-		       "child %d: no notification: %s", i, strerror(errno));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, start_bound(&m[i], &o, &dev[i], 1));
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, notif_recv(m[i].listener, &n[i], 5000))
+			TH_LOG("child %d: no notification: %s", i, strerror(errno));
+	}
 	for (i = 0; i < 2; i++)
 		kill(m[i].pid, SIGUSR1);
 	for (i = 0; i < 2; i++) {
-		ENSURE(!rec_next(dev[i], &s, 5000), "device %d: no record: %s", i,
-		       strerror(errno));
-		ENSURE(!rec_check(&s, n[i].id, m[i].pid, m[i].pid),
-		       "device %d got another supervisor's record", i);
+		ASSERT_EQ(0, rec_next(dev[i], &s, 5000))
+			TH_LOG("device %d: no record: %s", i, strerror(errno));
+		ASSERT_EQ(0, rec_check(&s, n[i].id, m[i].pid, m[i].pid))
+			TH_LOG("device %d got another supervisor's record", i);
 	}
-	for (i = 0; i < 2; i++)
-		ENSURE(!rec_none(dev[i]), "device %d: a second record", i);
 	for (i = 0; i < 2; i++) {
-		ENSURE(!notif_send(&m[i], n[i].id, m[i].pid), "SEND %d: %s", i,
-		       strerror(errno));
-		ENSURE(!mt_wait(&m[i], 5000), "child %d did not finish", i);
-		ENSURE(!slots_replied(&m[i], 1, 1), "child %d", i);
+		ASSERT_EQ(0, rec_none(dev[i])) TH_LOG("device %d: a second record", i);
 	}
-	ret = 0;
-out:
 	for (i = 0; i < 2; i++) {
-		mt_end(&m[i]);
-		if (dev[i] >= 0)
-			close(dev[i]);
+		ASSERT_EQ(0, notif_send(&m[i], n[i].id, m[i].pid))
+			TH_LOG("SEND %d: %s", i, strerror(errno));
+		ASSERT_EQ(0, mt_wait(&m[i], 5000)) TH_LOG("child %d did not finish", i);
+		ASSERT_EQ(0, slots_replied(&m[i], 1, 1)) TH_LOG("child %d", i);
 	}
-	return ret;
 }
 
 /* One trapped call, received and signalled: its record is pending. */
@@ -679,72 +696,57 @@ static int pending_record(struct mt *m, int *dev, struct seccomp_notif *n)
  * with the stock ENOSYS, the pending record goes with the listener
  * (RECV_SIGNAL: ESRCH) and the device fd reports the hang-up.
  */
-CASE(closing_listener_with_pending_records_gives_enosys)
+TEST_F_TIMEOUT(fwd, closing_listener_with_pending_records_gives_enosys, 60)
 {
 	struct seccomp_sigfwd_signal s;
+	struct mt *m = &self->m[0];
+	int *dev = &self->dev[0];
 	struct seccomp_notif n;
 	struct pollfd p;
-	int dev = -1, ret = 1;
-	struct mt m;
 
-	mt_init(&m);
-	if (pending_record(&m, &dev, &n))
-		goto out;
-	close(m.listener);
-	m.listener = -1;
-	ENSURE(!mt_wait(&m, 5000), "trapped child did not finish");
-	ENSURE(m.sh->slot[0].ret == -1 && m.sh->slot[0].err == ENOSYS &&
-	       m.sh->slot[0].handled == 1,
-	       "child: ret %ld errno %d handled %d, expected ENOSYS and 1",
-	       m.sh->slot[0].ret, m.sh->slot[0].err, m.sh->slot[0].handled);
+	ASSERT_EQ(0, pending_record(m, dev, &n));
+	close(m->listener);
+	m->listener = -1;
+	ASSERT_EQ(0, mt_wait(m, 5000)) TH_LOG("trapped child did not finish");
+	ASSERT_TRUE(m->sh->slot[0].ret == -1 && m->sh->slot[0].err == ENOSYS &&
+		    m->sh->slot[0].handled == 1)
+		TH_LOG("child: ret %ld errno %d handled %d, expected ENOSYS and 1",
+		       m->sh->slot[0].ret, m->sh->slot[0].err, m->sh->slot[0].handled);
 	errno = 0;
-	ENSURE(rec_try(dev, &s) == -1 && errno == ESRCH,
-	       "RECV_SIGNAL after the listener closed: %s, expected ESRCH",
-	       errno ? strerror(errno) : "a record");
-	p = (struct pollfd){ .fd = dev, .events = POLLIN | POLLPRI };
-	ENSURE(poll(&p, 1, 0) == 1 && (p.revents & POLLHUP) &&
-	       !(p.revents & POLLPRI), "poll on the device: revents %#x", p.revents);
-	ret = 0;
-out:
-	mt_end(&m);
-	if (dev >= 0)
-		close(dev);
-	return ret;
+	ASSERT_TRUE(rec_try(*dev, &s) == -1 && errno == ESRCH)
+		TH_LOG("RECV_SIGNAL after the listener closed: %s, expected ESRCH",
+		       errno ? strerror(errno) : "a record");
+	p = (struct pollfd){ .fd = *dev, .events = POLLIN | POLLPRI };
+	ASSERT_TRUE(poll(&p, 1, 0) == 1 && (p.revents & POLLHUP) &&
+		    !(p.revents & POLLPRI))
+		TH_LOG("poll on the device: revents %#x", p.revents);
 }
 
 /*
  * The device fd is closed while a record is pending: the forwarding wait
  * goes on, and the reply still lands, the handler running once after it.
  */
-CASE(closing_device_first_keeps_the_reply)
+TEST_F_TIMEOUT(fwd, closing_device_first_keeps_the_reply, 60)
 {
+	struct mt *m = &self->m[0];
+	int *dev = &self->dev[0];
 	struct seccomp_notif n;
-	int dev = -1, ret = 1;
-	struct mt m;
 
-	mt_init(&m);
-	if (pending_record(&m, &dev, &n))
-		goto out;
-	close(dev);
-	dev = -1;
+	ASSERT_EQ(0, pending_record(m, dev, &n));
+	close(*dev);
+	*dev = -1;
 	sleep_ms(100);
-	ENSURE(!m.sh->done && !m.sh->slot[0].handled,
-	       "closing the device ended the wait (handled %d)",
-	       m.sh->slot[0].handled);
-	ENSURE(!notif_send(&m, n.id, 42), "SEND after closing the device: %s",
-	       strerror(errno));
-	ENSURE(!mt_wait(&m, 5000), "trapped child did not finish");
-	ENSURE(m.sh->slot[0].ret == 42 && m.sh->slot[0].handled == 1 &&
-	       !m.sh->slot[0].handled_early,
-	       "child: ret %ld errno %d handled %d (early %d)", m.sh->slot[0].ret,
-	       m.sh->slot[0].err, m.sh->slot[0].handled,
-	       m.sh->slot[0].handled_early);
-	ret = 0;
-out:
-	mt_end(&m);
-	if (dev >= 0)
-		close(dev);
-	return ret;
+	ASSERT_TRUE(!m->sh->done && !m->sh->slot[0].handled)
+		TH_LOG("closing the device ended the wait (handled %d)",
+		       m->sh->slot[0].handled);
+	ASSERT_EQ(0, notif_send(m, n.id, 42))
+		TH_LOG("SEND after closing the device: %s", strerror(errno));
+	ASSERT_EQ(0, mt_wait(m, 5000)) TH_LOG("trapped child did not finish");
+	ASSERT_TRUE(m->sh->slot[0].ret == 42 && m->sh->slot[0].handled == 1 &&
+		    !m->sh->slot[0].handled_early)
+		TH_LOG("child: ret %ld errno %d handled %d (early %d)",
+		       m->sh->slot[0].ret, m->sh->slot[0].err,
+		       m->sh->slot[0].handled, m->sh->slot[0].handled_early);
 }
 
 /* Supervisor process: bind, RECV, wait for the record, then hang on. */
@@ -787,49 +789,37 @@ static int wait_stage(struct mt *m, int stage)
  * filter) is SIGKILLed with a record pending: its files close, and the
  * trapped call ends as on a stock kernel, with ENOSYS.
  */
-CASE(killed_supervisor_leaves_stock_enosys)
+TEST_F_TIMEOUT(fwd, killed_supervisor_leaves_stock_enosys, 60)
 {
 	struct mt_opts o = { .data = FWD_DATA };
-	pid_t sup = -1;
-	int ret = 1, status;
-	struct mt m;
+	struct mt *m = &self->m[0];
+	int status;
 	long t0;
 
-	mt_init(&m);
-	if (setup() || mt_start(&m, &o))
-		goto out;
-	sup = fork();
-	ENSURE(sup >= 0, "fork: %s", strerror(errno));
-	if (sup == 0)
-		supervisor(&m);
-	close(m.listener);
-	m.listener = -1;
-	if (wait_stage(&m, 2))
-		goto out;
-	kill(m.pid, SIGUSR1);
-	if (wait_stage(&m, 3))
-		goto out;
+	ASSERT_EQ(0, mt_start(m, &o));
+	self->sup = fork();
+	ASSERT_GE(self->sup, 0) TH_LOG("fork: %s", strerror(errno));
+	if (self->sup == 0)
+		supervisor(m);
+	close(m->listener);
+	m->listener = -1;
+	ASSERT_EQ(0, wait_stage(m, 2));
+	kill(m->pid, SIGUSR1);
+	ASSERT_EQ(0, wait_stage(m, 3));
 	sleep_ms(50);
-	ENSURE(!m.sh->done && !m.sh->slot[0].handled, "the signal ended the wait");
+	ASSERT_TRUE(!m->sh->done && !m->sh->slot[0].handled)
+		TH_LOG("the signal ended the wait");
 	t0 = now_ms();
-	kill(sup, SIGKILL);
-	ENSURE(waitpid(sup, &status, 0) == sup, "waitpid supervisor");
-	sup = -1;
-	ENSURE(!mt_wait(&m, 5000), "trapped child did not finish");
+	kill(self->sup, SIGKILL);
+	ASSERT_EQ(self->sup, waitpid(self->sup, &status, 0)) TH_LOG("waitpid supervisor");
+	self->sup = -1;
+	ASSERT_EQ(0, mt_wait(m, 5000)) TH_LOG("trapped child did not finish");
 	printf("supervisor killed: trapped call returned after %ld ms\n",
 	       now_ms() - t0);
-	ENSURE(m.sh->slot[0].ret == -1 && m.sh->slot[0].err == ENOSYS &&
-	       m.sh->slot[0].handled == 1,
-	       "child: ret %ld errno %d handled %d, expected ENOSYS and 1",
-	       m.sh->slot[0].ret, m.sh->slot[0].err, m.sh->slot[0].handled);
-	ret = 0;
-out:
-	if (sup > 0) {
-		kill(sup, SIGKILL);
-		waitpid(sup, NULL, 0);
-	}
-	mt_end(&m);
-	return ret;
+	ASSERT_TRUE(m->sh->slot[0].ret == -1 && m->sh->slot[0].err == ENOSYS &&
+		    m->sh->slot[0].handled == 1)
+		TH_LOG("child: ret %ld errno %d handled %d, expected ENOSYS and 1",
+		       m->sh->slot[0].ret, m->sh->slot[0].err, m->sh->slot[0].handled);
 }
 
 /* The Go-style storm: SIGUSR1 every millisecond, a slow supervisor. */
@@ -962,26 +952,24 @@ static void storm_print(const char *what, const struct storm_result *r)
  * reply gets ENOENT, the call restarts as a new notification), so "one
  * notification per call" needs KILLABLE_BEFORE_RECV too; see the next case.
  */
-CASE(forward_completes_go_style_storm_with_one_notification_each)
+TEST_F_TIMEOUT(fwd, forward_completes_go_style_storm_with_one_notification_each, 90)
 {
 	struct storm_result f, s;
 
-	if (storm_run(SECCOMP_SIGFWD_RET_DATA(SECCOMP_SIGFWD_FORWARD |
-					      SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV),
-		      20, 1000, 50, 15000, &f))
-		FAIL("FORWARD storm run");
+	ASSERT_EQ(0, storm_run(SECCOMP_SIGFWD_RET_DATA(SECCOMP_SIGFWD_FORWARD |
+						       SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV),
+			       20, 1000, 50, 15000, &f))
+		TH_LOG("FORWARD storm run");
 	storm_print("FORWARD|KILLABLE_BEFORE_RECV", &f);
-	if (storm_run(0, 20, 1000, 50, 2000, &s))
-		FAIL("stock storm run");
+	ASSERT_EQ(0, storm_run(0, 20, 1000, 50, 2000, &s)) TH_LOG("stock storm run");
 	storm_print("stock", &s);
-	CHECK(f.completed == 20 && f.notifs == 20 && f.replied == 20 && !f.lost,
-	      "FORWARD: expected 20 calls with one notification and reply each");
-	CHECK(!f.killed, "KILLED records, but no task was killed");
-	CHECK(!s.records, "stock notifications gave records");
-	CHECK(s.notifs > 0, "stock: no notification at all");
-	CHECK(s.completed * f.notifs < f.completed * s.notifs,
-	      "stock completed as many calls per notification as FORWARD");
-	return 0;
+	ASSERT_TRUE(f.completed == 20 && f.notifs == 20 && f.replied == 20 && !f.lost)
+		TH_LOG("FORWARD: expected 20 calls with one notification and reply each");
+	ASSERT_EQ(0, f.killed) TH_LOG("KILLED records, but no task was killed");
+	ASSERT_EQ(0, s.records) TH_LOG("stock notifications gave records");
+	ASSERT_GT(s.notifs, 0) TH_LOG("stock: no notification at all");
+	ASSERT_LT(s.completed * f.notifs, f.completed * s.notifs)
+		TH_LOG("stock completed as many calls per notification as FORWARD");
 }
 
 /*
@@ -992,18 +980,17 @@ CASE(forward_completes_go_style_storm_with_one_notification_each)
  * SEND) racing the withdrawal sees it anyway; the reply gets ENOENT, or
  * succeeds and is dropped as on a stock kernel, and the call restarts.
  */
-CASE(forward_only_storm_completes_every_call_without_killed_records)
+TEST_F_TIMEOUT(fwd, forward_only_storm_completes_every_call_without_killed_records, 90)
 {
 	struct storm_result f;
 
-	if (storm_run(FWD_DATA, 200, 1000, 2, 15000, &f))
-		FAIL("FORWARD storm run");
+	ASSERT_EQ(0, storm_run(FWD_DATA, 200, 1000, 2, 15000, &f))
+		TH_LOG("FORWARD storm run");
 	storm_print("FORWARD", &f);
-	CHECK(f.completed == 200 && f.notifs >= 200 && f.replied >= 200,
-	      "expected 200 completed calls");
-	CHECK(!f.before, "BEFORE_RECV records without KILLABLE_BEFORE_RECV");
-	CHECK(!f.killed, "%d KILLED records, but no task was killed", f.killed);
-	return 0;
+	ASSERT_TRUE(f.completed == 200 && f.notifs >= 200 && f.replied >= 200)
+		TH_LOG("expected 200 completed calls");
+	ASSERT_EQ(0, f.before) TH_LOG("BEFORE_RECV records without KILLABLE_BEFORE_RECV");
+	ASSERT_EQ(0, f.killed) TH_LOG("%d KILLED records, but no task was killed", f.killed);
 }
 
 /*
@@ -1013,15 +1000,13 @@ CASE(forward_only_storm_completes_every_call_without_killed_records)
  * alone leaves that phase stock) while RECV races with the withdrawal; a
  * notification lost that way was not killed, so no KILLED record may appear.
  */
-CASE(recv_racing_a_withdrawal_gives_no_killed_record)
+TEST_F_TIMEOUT(fwd, recv_racing_a_withdrawal_gives_no_killed_record, 60)
 {
 	struct storm_result f;
 
-	if (storm_run(FWD_DATA, 1000000, 20, 0, 3000, &f))
-		FAIL("storm run");
+	ASSERT_EQ(0, storm_run(FWD_DATA, 1000000, 20, 0, 3000, &f)) TH_LOG("storm run");
 	storm_print("FORWARD, tight storm", &f);
-	CHECK(f.notifs > 0, "no notification at all");
-	CHECK(!f.before, "BEFORE_RECV records without KILLABLE_BEFORE_RECV");
-	CHECK(!f.killed, "%d KILLED records, but no task was killed", f.killed);
-	return 0;
+	ASSERT_GT(f.notifs, 0) TH_LOG("no notification at all");
+	ASSERT_EQ(0, f.before) TH_LOG("BEFORE_RECV records without KILLABLE_BEFORE_RECV");
+	ASSERT_EQ(0, f.killed) TH_LOG("%d KILLED records, but no task was killed", f.killed);
 }

@@ -7,7 +7,7 @@
 #include <grp.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include "harness.h"
+#include "sigfwd_test.h"
 #include "trap.h"
 
 #define FWD SECCOMP_SIGFWD_FORWARD
@@ -176,18 +176,22 @@ static void group_end(struct tgroup *g)
 		close(g->listener);
 }
 
-/* A cgroup with the memory controller; 0, or 77 (skip) with a message. */
-static int memcg_setup(int *mounted)
+/*
+ * A cgroup with the memory controller; NULL, or why not (a skip). Sets
+ * *mounted when it mounted cgroup2.
+ */
+static const char *memcg_make(int *mounted)
 {
+	static char why[320];
 	char buf[256] = "";
 	int fd;
 
-	*mounted = 0;
 	if (access(CG_ROOT "/cgroup.controllers", F_OK)) {
 		mkdir(CG_ROOT, 0755);
 		if (mount("none", CG_ROOT, "cgroup2", 0, NULL)) {
-			printf("cannot mount cgroup2: %s\n", strerror(errno));
-			return 77;
+			snprintf(why, sizeof(why), "cannot mount cgroup2: %s",
+				 strerror(errno));
+			return why;
 		}
 		*mounted = 1;
 	}
@@ -198,19 +202,20 @@ static int memcg_setup(int *mounted)
 		close(fd);
 	}
 	if (!strstr(buf, "memory")) {
-		printf("no memory controller (controllers: %s)\n", buf);
-		return 77;
+		snprintf(why, sizeof(why), "no memory controller (controllers: %s)",
+			 buf);
+		return why;
 	}
 	write_file(CG_ROOT "/cgroup.subtree_control", "+memory");
 	rmdir(CG);
 	if (mkdir(CG, 0755) || access(CG "/memory.current", F_OK)) {
-		printf("no memory cgroup: %s\n", strerror(errno));
-		return 77;
+		snprintf(why, sizeof(why), "no memory cgroup: %s", strerror(errno));
+		return why;
 	}
-	return 0;
+	return NULL;
 }
 
-static void memcg_teardown(int mounted)
+static void memcg_remove(int mounted)
 {
 	rmdir(CG);
 	if (mounted)
@@ -242,42 +247,64 @@ static long memcg_settled(void)
 }
 
 /*
+ * The fixtures' teardown runs in the test's process (self->ready): after a
+ * timeout the parent's copy of self is as before the setup.
+ */
+#define GROUP_INIT { .forker = 0, .listener = -1, .dev = -1, .gate = -1 }
+
+FIXTURE(memcg) {
+	struct tgroup g;
+	int mounted, ready;
+};
+
+FIXTURE_SETUP(memcg)
+{
+	const char *why;
+
+	self->g = (struct tgroup)GROUP_INIT;
+	self->ready = 1;
+	why = memcg_make(&self->mounted);
+	if (why) {
+		/* A skipped setup gets no teardown. */
+		memcg_remove(self->mounted);
+		SKIP(return, "%s", why);
+	}
+}
+
+FIXTURE_TEARDOWN(memcg)
+{
+	if (!self->ready)
+		return;
+	group_end(&self->g);
+	memcg_remove(self->mounted);
+}
+
+/*
  * Tasks of a memory cgroup, trapped under FORWARD and killed while their
  * supervisor (outside the cgroup) reads nothing: their killed records stay
  * charged to that cgroup until read, so its memory.max bounds them. The
  * tasks' struct pid are charged where they were forked, outside: the
  * difference is the records alone.
  */
-CASE(killed_records_are_charged_to_the_killed_tasks_memory_cgroup)
+TEST_F_TIMEOUT(memcg, killed_records_are_charged_to_the_killed_tasks_memory_cgroup, 120)
 {
-	struct tgroup g = { .forker = 0, .listener = -1, .dev = -1, .gate = -1 };
+	struct tgroup *g = &self->g;
 	long held, after;
-	int mounted, ret = 1, nr;
+	int nr;
 
-	ret = memcg_setup(&mounted);
-	if (ret) {
-		memcg_teardown(mounted);
-		return ret;
-	}
-	ret = 1;
-	ENSURE(!group_start(&g, 0, MAX_TASKS, CG), "group");
-	ENSURE(!group_trap(&g), "trap");
-	ENSURE(!group_kill(&g), "kill");
+	ASSERT_EQ(0, group_start(g, 0, MAX_TASKS, CG)) TH_LOG("group");
+	ASSERT_EQ(0, group_trap(g)) TH_LOG("trap");
+	ASSERT_EQ(0, group_kill(g)) TH_LOG("kill");
 	held = memcg_settled();
-	nr = group_records(&g);
+	nr = group_records(g);
 	after = memcg_settled();
 	printf("%d killed records; memory.current %ld bytes with them, %ld after reading them: %ld bytes each\n",
 	       nr, held, after, nr > 0 ? (held - after) / nr : 0);
-	ENSURE(nr == MAX_TASKS, "%d killed records, expected %d", nr, MAX_TASKS);
-	ENSURE(held >= 0 && after >= 0, "memory.current unreadable");
+	ASSERT_EQ(MAX_TASKS, nr) TH_LOG("%d killed records, expected %d", nr, MAX_TASKS);
+	ASSERT_TRUE(held >= 0 && after >= 0) TH_LOG("memory.current unreadable");
 	/* A record is 96 bytes; half of that survives any page rounding. */
-	ENSURE(held - after >= MAX_TASKS * 48,
-	       "the records are not charged to the killed tasks' cgroup");
-	ret = 0;
-out:
-	group_end(&g);
-	memcg_teardown(mounted);
-	return ret;
+	ASSERT_GE(held - after, MAX_TASKS * 48)
+		TH_LOG("the records are not charged to the killed tasks' cgroup");
 }
 
 /* @n tasks of @uid killed under a new listener; its group, records unread. */
@@ -288,56 +315,70 @@ static int killed_group(struct tgroup *g, uid_t uid, int n)
 	return 0;
 }
 
+/* Three groups of killed tasks; the teardown restores max_user_orphans. */
+FIXTURE(orphans) {
+	struct tgroup a, b, c;
+	int old, ready;
+};
+
+FIXTURE_SETUP(orphans)
+{
+	self->a = self->b = self->c = (struct tgroup)GROUP_INIT;
+	self->old = -1;
+	self->ready = 1;
+	ASSERT_EQ(0, module_load(NULL)) TH_LOG("load");
+	self->old = read_int_file(MAX_USER_ORPHANS);
+	ASSERT_GT(self->old, 0) TH_LOG("no max_user_orphans parameter");
+}
+
+FIXTURE_TEARDOWN(orphans)
+{
+	char v[16];
+
+	if (!self->ready)
+		return;
+	group_end(&self->a);
+	group_end(&self->b);
+	group_end(&self->c);
+	if (self->old > 0) {
+		snprintf(v, sizeof(v), "%d", self->old);
+		write_file(MAX_USER_ORPHANS, v);
+	}
+}
+
 /*
  * max_user_orphans caps one user's unread killed records across listeners;
  * another user's are counted apart, and reading them gives the budget back.
  */
-CASE(killed_records_are_capped_per_user)
+TEST_F_TIMEOUT(orphans, killed_records_are_capped_per_user, 120)
 {
-	struct tgroup a = { .forker = 0, .listener = -1, .dev = -1, .gate = -1 };
-	struct tgroup b = a, c = a;
-	int old = -1, nr, ret = 1;
+	int nr;
 
-	CHECK(!module_load(NULL), "load");
-	old = read_int_file(MAX_USER_ORPHANS);
-	CHECK(old > 0, "no max_user_orphans parameter");
-	CHECK(!write_file(MAX_USER_ORPHANS, "3"), "set max_user_orphans");
-	ENSURE(!killed_group(&a, 1000, 5), "uid 1000's tasks");
-	ENSURE(!killed_group(&b, 1001, 2), "uid 1001's tasks");
-	nr = group_records(&b);
-	ENSURE(nr == 2, "uid 1001: %d killed records, expected 2", nr);
-	nr = group_records(&a);
-	ENSURE(nr == 3, "uid 1000: %d killed records, expected 3 (the cap)", nr);
-	ENSURE(!killed_group(&c, 1000, 3), "uid 1000's tasks again");
-	nr = group_records(&c);
-	ENSURE(nr == 3, "uid 1000 after reading: %d killed records, expected 3",
-	       nr);
-	ret = 0;
-out:
-	group_end(&a);
-	group_end(&b);
-	group_end(&c);
-	if (old > 0) {
-		char v[16];
-
-		snprintf(v, sizeof(v), "%d", old);
-		write_file(MAX_USER_ORPHANS, v);
-	}
-	return ret;
+	ASSERT_EQ(0, write_file(MAX_USER_ORPHANS, "3")) TH_LOG("set max_user_orphans");
+	ASSERT_EQ(0, killed_group(&self->a, 1000, 5)) TH_LOG("uid 1000's tasks");
+	ASSERT_EQ(0, killed_group(&self->b, 1001, 2)) TH_LOG("uid 1001's tasks");
+	nr = group_records(&self->b);
+	ASSERT_EQ(2, nr) TH_LOG("uid 1001: %d killed records, expected 2", nr);
+	nr = group_records(&self->a);
+	ASSERT_EQ(3, nr) TH_LOG("uid 1000: %d killed records, expected 3 (the cap)", nr);
+	ASSERT_EQ(0, killed_group(&self->c, 1000, 3)) TH_LOG("uid 1000's tasks again");
+	nr = group_records(&self->c);
+	ASSERT_EQ(3, nr)
+		TH_LOG("uid 1000 after reading: %d killed records, expected 3", nr);
 }
 
 /* How many objects the module holds is other users' business: root only. */
-CASE(live_objects_is_readable_by_root_only)
+TEST(live_objects_is_readable_by_root_only)
 {
 	const char *path = "/sys/module/seccomp_sigfwd/parameters/live_objects";
 	struct stat st;
-	int status;
+	int status = 0;
 	pid_t pid;
 
-	CHECK(!module_load(NULL), "load");
-	CHECK(!stat(path, &st), "no live_objects: %s", strerror(errno));
-	CHECK((st.st_mode & 07777) == 0400, "mode %o", st.st_mode & 07777);
-	CHECK(read_int_file(path) >= 0, "root cannot read it");
+	ASSERT_EQ(0, module_load(NULL)) TH_LOG("load");
+	ASSERT_EQ(0, stat(path, &st)) TH_LOG("no live_objects: %s", strerror(errno));
+	ASSERT_EQ(0400, st.st_mode & 07777) TH_LOG("mode %o", st.st_mode & 07777);
+	ASSERT_GE(read_int_file(path), 0) TH_LOG("root cannot read it");
 	pid = fork();
 	if (!pid) {
 		if (setresgid(65534, 65534, 65534) ||
@@ -345,8 +386,7 @@ CASE(live_objects_is_readable_by_root_only)
 			_exit(2);
 		_exit(open(path, O_RDONLY) < 0 && errno == EACCES ? 0 : 1);
 	}
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	      !WEXITSTATUS(status), "another user can read it (status %#x)",
-	      status);
-	return 0;
+	ASSERT_TRUE(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    !WEXITSTATUS(status))
+		TH_LOG("another user can read it (status %#x)", status);
 }

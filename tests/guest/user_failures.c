@@ -7,13 +7,48 @@
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include "harness.h"
+#include "sigfwd_test.h"
 #include "trap.h"
 
 #define AFTER SECCOMP_SIGFWD_KILLABLE_AFTER_RECV
 #define BEFORE SECCOMP_SIGFWD_KILLABLE_BEFORE_RECV
 #define FWD SECCOMP_SIGFWD_FORWARD
 #define DATA(p) SECCOMP_SIGFWD_RET_DATA(p)
+#define CG_ROOT		"/sys/fs/cgroup"
+
+/*
+ * The module loaded and a page shared with the children; the teardown lets
+ * a grandchild go, unmounts a cgroup2 the test mounted and removes its
+ * cgroups, also after a failed assertion.
+ */
+FIXTURE(user_failures) {
+	void *page;
+	int mounted;
+};
+
+FIXTURE_SETUP(user_failures)
+{
+	self->page = MAP_FAILED;
+	if (module_load(NULL))
+		SKIP(return, "module not loadable: %s", strerror(errno));
+	self->page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->page);
+	memset(self->page, 0, 4096);
+}
+
+static void cl_release(void);
+static void cg_cleanup(int mounted);
+
+/* In the parent (after a timeout) self is as before the setup: zeroed. */
+FIXTURE_TEARDOWN(user_failures)
+{
+	cg_cleanup(self->mounted);
+	if (self->page && self->page != MAP_FAILED) {
+		cl_release();
+		munmap(self->page, 4096);
+	}
+}
 
 static int notif_send(int listener, __u64 id, long val, int error, __u32 flags)
 {
@@ -217,7 +252,7 @@ out:
 	return ret;
 }
 
-CASE(go_style_preemption_storm_10ms_and_1ms)
+TEST_F_TIMEOUT(user_failures, go_style_preemption_storm_10ms_and_1ms, 150)
 {
 	static const struct {
 		const char *name;
@@ -236,11 +271,7 @@ CASE(go_style_preemption_storm_10ms_and_1ms)
 	unsigned int p, i;
 	int failed = 0;
 
-	if (module_load(NULL))
-		SKIP("module not loadable: %s", strerror(errno));
-	gs = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CHECK(gs != MAP_FAILED, "mmap");
+	gs = self->page;
 	printf("SIGUSR1 (SA_RESTART) every 10 ms / 1 ms, %d ms per reply, %d ms window\n",
 	       GS_SERVICE_MS, GS_WINDOW_MS);
 	printf("%-22s %6s %9s %7s %7s | %9s %7s %7s %7s %8s %8s\n", "variant",
@@ -250,8 +281,8 @@ CASE(go_style_preemption_storm_10ms_and_1ms)
 		for (i = 0; i < 5; i++) {
 			struct gs_result *x = &r[p][i];
 
-			if (gs_run(v[i].data, v[i].bind, periods[p], x))
-				FAIL("%s, %d us: run failed", v[i].name, periods[p]);
+			ASSERT_EQ(0, gs_run(v[i].data, v[i].bind, periods[p], x))
+				TH_LOG("%s, %d us: run failed", v[i].name, periods[p]);
 			printf("%-22s %4dms %9ld %7ld %7ld | %9ld %7ld %7ld %7ld %8ld %8ld\n",
 			       v[i].name, periods[p] / 1000, x->completed_w,
 			       x->notifs_w, x->enoent_w, x->completed,
@@ -302,8 +333,7 @@ CASE(go_style_preemption_storm_10ms_and_1ms)
 			failed = 1;
 		}
 	}
-	munmap(gs, 4096);
-	return failed;
+	EXPECT_EQ(0, failed);
 }
 
 /*
@@ -445,21 +475,23 @@ out:
 	return ret;
 }
 
-CASE(sigchld_during_queued_close_runs_the_close)
+static void cl_release(void)
+{
+	if (cl)
+		cl->gc_exit = 1;
+}
+
+TEST_F_TIMEOUT(user_failures, sigchld_during_queued_close_runs_the_close, 60)
 {
 	int stock, prot;
 
-	if (module_load(NULL))
-		SKIP("module not loadable: %s", strerror(errno));
-	cl = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CHECK(cl != MAP_FAILED, "mmap");
+	cl = self->page;
 	stock = cl_run(0, 0);
 	prot = cl_run(DATA(BEFORE), 1);
-	munmap(cl, 4096);
-	CHECK(!stock, "stock: expected EINTR without the supervisor seeing the close");
-	CHECK(!prot, "KILLABLE_BEFORE_RECV: expected the close to run (CONTINUE)");
-	return 0;
+	EXPECT_EQ(0, stock)
+		TH_LOG("stock: expected EINTR without the supervisor seeing the close");
+	EXPECT_EQ(0, prot)
+		TH_LOG("KILLABLE_BEFORE_RECV: expected the close to run (CONTINUE)");
 }
 
 /*
@@ -467,7 +499,6 @@ CASE(sigchld_during_queued_close_runs_the_close)
  * how long until the cgroup reports frozen, per policy; after the thaw the
  * reply lands (policies) or the call restarts (stock).
  */
-#define CG_ROOT		"/sys/fs/cgroup"
 #define CG_LIMIT_MS	3000
 
 static int cg_read_frozen(const char *cg)
@@ -600,7 +631,24 @@ static int native_killable_recv(void)
 	return ok;
 }
 
-CASE(cgroup_freezer_with_waiting_task)
+/* Thaw and remove what cg_run() may have left, unmount our cgroup2. */
+static void cg_cleanup(int mounted)
+{
+	char cg[128];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(cg, sizeof(cg), "%s/sigfwd-freeze-%d", CG_ROOT, i);
+		if (access(cg, F_OK))
+			continue;
+		cg_write(cg, "cgroup.freeze", "0");
+		rmdir(cg);
+	}
+	if (mounted)
+		umount2(CG_ROOT, MNT_DETACH);
+}
+
+TEST_F_TIMEOUT(user_failures, cgroup_freezer_with_waiting_task, 90)
 {
 	static const struct {
 		const char *name;
@@ -615,16 +663,14 @@ CASE(cgroup_freezer_with_waiting_task)
 		{ "FORWARD", DATA(FWD), 0, 1 },
 	};
 	struct cg_result r[4];
-	int mounted = 0, native, i, failed = 0;
+	int native, i, failed = 0;
 	char t[32];
 
-	if (module_load(NULL))
-		SKIP("module not loadable: %s", strerror(errno));
 	if (access(CG_ROOT "/cgroup.controllers", F_OK)) {
 		mkdir(CG_ROOT, 0755);
 		if (mount("none", CG_ROOT, "cgroup2", 0, NULL))
-			SKIP("cannot mount cgroup2: %s", strerror(errno));
-		mounted = 1;
+			SKIP(return, "cannot mount cgroup2: %s", strerror(errno));
+		self->mounted = 1;
 	}
 	native = native_killable_recv();
 	printf("%-26s %-22s %-10s %s\n", "variant", "frozen after", "reply",
@@ -652,21 +698,18 @@ CASE(cgroup_freezer_with_waiting_task)
 			printf("%-26s %d records (the freezer's wake-up is no signal)\n",
 			       "", r[i].records);
 	}
-	if (mounted)
-		umount2(CG_ROOT, MNT_DETACH);
-	if (failed)
-		return 1;
+	ASSERT_EQ(0, failed);
 	for (i = 2; i < 4; i++) {
-		CHECK(!r[i].send_err && r[i].ret == 42,
-		      "%s: reply not delivered after the thaw", v[i].name);
+		ASSERT_TRUE(!r[i].send_err && r[i].ret == 42)
+			TH_LOG("%s: reply not delivered after the thaw", v[i].name);
 		if (!native || r[1].freeze_ms < 0)
 			continue;
-		CHECK(r[i].freeze_ms >= 0 && r[i].freeze_ms <= r[1].freeze_ms + 250,
-		      "%s: frozen later than with native WAIT_KILLABLE_RECV",
-		      v[i].name);
+		ASSERT_TRUE(r[i].freeze_ms >= 0 &&
+			    r[i].freeze_ms <= r[1].freeze_ms + 250)
+			TH_LOG("%s: frozen later than with native WAIT_KILLABLE_RECV",
+			       v[i].name);
 	}
 	if (r[2].freeze_ms < 0 || r[3].freeze_ms < 0)
 		printf("finding: a task waiting under a module policy (after RECV) is not frozen by the cgroup freezer%s\n",
 		       native && r[1].freeze_ms < 0 ? ", nor with native WAIT_KILLABLE_RECV" : "");
-	return 0;
 }
