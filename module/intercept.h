@@ -24,6 +24,7 @@ struct sigfwd_intercept {
 extern struct sigfwd_intercept sigfwd_intercept_wait_for_completion_interruptible;
 extern struct sigfwd_intercept sigfwd_intercept_seccomp_notify_release;
 extern struct sigfwd_intercept sigfwd_intercept_seccomp_notify_poll;
+extern struct sigfwd_intercept sigfwd_intercept_bpf_prog_destroy;
 
 /* 0, or the errno after the one refusal line. */
 int sigfwd_intercept_register(struct sigfwd_intercept *in);

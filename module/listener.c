@@ -269,15 +269,21 @@ bool sigfwd_listener_has_records(const void *filter)
 	return ret;
 }
 
-/* The policy set on @filter's bound listener; SIGFWD_POLICY_UNSET if none. */
-u32 sigfwd_listener_policy(const void *filter)
+/*
+ * The policy set on @filter's bound listener; SIGFWD_POLICY_UNSET if none.
+ * With @l, also that listener with a reference (or NULL): a wait looks its
+ * listener up once, whatever the policy turns out to need.
+ */
+u32 sigfwd_listener_policy(const void *filter, struct sigfwd_listener **l)
 {
-	struct sigfwd_listener *l;
+	struct sigfwd_listener *found;
 	u32 policy;
 
 	rcu_read_lock();
-	l = find_rcu(filter);
-	policy = l ? READ_ONCE(l->policy) : SIGFWD_POLICY_UNSET;
+	found = find_rcu(filter);
+	policy = found ? READ_ONCE(found->policy) : SIGFWD_POLICY_UNSET;
+	if (l)
+		*l = found && kref_get_unless_zero(&found->ref) ? found : NULL;
 	rcu_read_unlock();
 	return policy;
 }

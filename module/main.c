@@ -57,6 +57,8 @@ int sigfwd_refuse(int err, const char *fmt, ...)
 static struct sigfwd_intercept *const intercepts[] = {
 	&sigfwd_intercept_seccomp_notify_release,
 	&sigfwd_intercept_seccomp_notify_poll,
+	/* Before the wait's: that one caches by program (policy.c). */
+	&sigfwd_intercept_bpf_prog_destroy,
 	&sigfwd_intercept_wait_for_completion_interruptible,
 };
 

@@ -48,7 +48,9 @@ static inline void sigfwd_freed(void)
 }
 
 /* policy.c */
-u32 sigfwd_policy(void *filter, void *knotif);
+struct sigfwd_listener;
+u32 sigfwd_policy(void *filter, void *knotif, struct sigfwd_listener **l);
+void sigfwd_prog_gone(const void *prog);
 u32 sigfwd_policy_or_default(u32 listener_policy);
 bool sigfwd_may_have_policy(void);
 
@@ -80,7 +82,7 @@ int sigfwd_listener_set_policy(struct sigfwd_listener *l, u32 policy);
 int sigfwd_listener_get_policy(struct sigfwd_listener *l, u32 *policy);
 
 /* By filter, for the policy and the intercepts (atomic context). */
-u32 sigfwd_listener_policy(const void *filter);
+u32 sigfwd_listener_policy(const void *filter, struct sigfwd_listener **l);
 bool sigfwd_listener_bound(const void *filter);
 bool sigfwd_listener_has_records(const void *filter);
 void sigfwd_listener_released(const void *filter);

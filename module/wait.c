@@ -56,20 +56,34 @@ static bool queued(void *knotif)
 }
 
 /*
- * The filter in current's chain whose listener holds @knotif, checked under
- * that filter's notify_lock. current holds a reference to every filter of its
- * chain, so the walk needs no lock of its own.
+ * The filter in current's chain whose listener holds @knotif. current holds a
+ * reference to every filter of its chain, so the walk needs no lock of its
+ * own. A filter gains its listener before it joins a chain and loses it when
+ * the listener is released, which first completes every notification queued
+ * on it (seccomp_notify_detach()). So when only one filter of the chain has
+ * a listener, that is the one, or @knotif's listener is gone and the wait
+ * returns at once whatever its policy: no lock needed. With more, look for
+ * @knotif under each listener filter's notify_lock.
  */
 static void *filter_of(void *knotif)
 {
 	struct list_head *node = sigfwd_member(knotif, knotif_list,
 					       struct list_head);
-	void *f;
+	void *f, *chain, *only = NULL;
 
 	if (*sigfwd_member(knotif, knotif_task, struct task_struct *) != current)
 		return NULL;
-	for (f = READ_ONCE(current->seccomp.filter); f;
-	     f = *sigfwd_member(f, filter_prev, void *)) {
+	chain = READ_ONCE(current->seccomp.filter);
+	for (f = chain; f; f = *sigfwd_member(f, filter_prev, void *)) {
+		if (!READ_ONCE(*sigfwd_member(f, filter_notif, void *)))
+			continue;
+		if (only)
+			break;
+		only = f;
+	}
+	if (!f)
+		return only;
+	for (f = chain; f; f = *sigfwd_member(f, filter_prev, void *)) {
 		struct mutex *lock = sigfwd_member(f, filter_notify_lock,
 						   struct mutex);
 		struct list_head *pos;
@@ -297,7 +311,7 @@ static int forward_wait(struct sigfwd_wait *w)
 	bool killed;
 	int ret;
 
-	w->l = sigfwd_listener_get(w->filter);
+	/* w->l: the bound listener, from the policy's lookup. */
 	if (w->l)
 		w->rec = sigfwd_record_new(w->id);
 	ret = policy_wait(w);
@@ -344,7 +358,7 @@ int sigfwd_wait(struct completion *x)
 
 	w.filter = filter_of(w.knotif);
 	if (w.filter)
-		w.policy = sigfwd_policy(w.filter, w.knotif);
+		w.policy = sigfwd_policy(w.filter, w.knotif, &w.l);
 	if (w.policy) {
 		w.id = READ_ONCE(*sigfwd_member(w.knotif, knotif_id, u64));
 		ret = any_policy_wait(&w);
