@@ -61,6 +61,23 @@ static inline struct pt_regs *ftrace_get_regs(struct pt_regs *regs)
 	defined(SIGFWD_HAVE_FTRACE_REGS_SET_INSTRUCTION_POINTER)
 #define SIGFWD_FTRACE_FLAVOUR "ftrace_regs (WITH_ARGS)"
 #define SIGFWD_FTRACE_OPS_FL_REGS 0
+#elif defined(CONFIG_X86_64) && \
+	defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS) && \
+	defined(ftrace_instruction_pointer_set)
+/*
+ * x86 5.11 .. 6.6: WITH_ARGS without the accessors. Its ftrace_regs is a
+ * pt_regs where ftrace_caller saves the argument registers and from which it
+ * takes the ip to return to, which a callback may change: livepatch's
+ * klp_ftrace_handler() relies on both, without SAVE_REGS.
+ */
+#define SIGFWD_FTRACE_FLAVOUR "ftrace_regs (WITH_ARGS, x86 pt_regs)"
+#define SIGFWD_FTRACE_OPS_FL_REGS 0
+#undef ftrace_regs_get_argument
+#undef ftrace_regs_set_instruction_pointer
+#define ftrace_regs_get_argument(fregs, n) \
+	regs_get_kernel_argument(&(fregs)->regs, n)
+#define ftrace_regs_set_instruction_pointer(fregs, ip) \
+	ftrace_instruction_pointer_set(fregs, ip)
 #else
 #define SIGFWD_FTRACE_FLAVOUR "pt_regs (SAVE_REGS)"
 #define SIGFWD_FTRACE_OPS_FL_REGS FTRACE_OPS_FL_SAVE_REGS
