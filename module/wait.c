@@ -62,8 +62,9 @@ static bool queued(void *knotif)
  * the listener is released, which first completes every notification queued
  * on it (seccomp_notify_detach()). So when only one filter of the chain has
  * a listener, that is the one, or @knotif's listener is gone and the wait
- * returns at once whatever its policy: no lock needed. With more, look for
- * @knotif under each listener filter's notify_lock.
+ * returns at once whatever its policy: no lock needed. seccomp refuses a
+ * second live listener in a chain (EBUSY), so that is every wait; the walk
+ * under each listener filter's notify_lock stays as the fallback.
  */
 static void *filter_of(void *knotif)
 {
