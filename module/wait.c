@@ -56,35 +56,23 @@ static bool queued(void *knotif)
 }
 
 /*
- * The filter in current's chain whose listener holds @knotif. current holds a
- * reference to every filter of its chain, so the walk needs no lock of its
- * own. A filter gains its listener before it joins a chain and loses it when
- * the listener is released, which first completes every notification queued
- * on it (seccomp_notify_detach()). So when only one filter of the chain has
- * a listener, that is the one, or @knotif's listener is gone and the wait
- * returns at once whatever its policy: no lock needed. seccomp refuses a
- * second live listener in a chain (EBUSY), so that is every wait; the walk
- * under each listener filter's notify_lock stays as the fallback.
+ * The filter in current's chain whose listener holds @knotif, checked under
+ * that filter's notify_lock. current holds a reference to every filter of its
+ * chain, so the walk needs no lock of its own. A filter whose listener was
+ * released (notif gone) may still be @knotif's: its waits were completed,
+ * and the stock wait returns at once. The list is walked from its tail:
+ * @knotif was queued there just before this wait began.
  */
 static void *filter_of(void *knotif)
 {
 	struct list_head *node = sigfwd_member(knotif, knotif_list,
 					       struct list_head);
-	void *f, *chain, *only = NULL;
+	void *f;
 
 	if (*sigfwd_member(knotif, knotif_task, struct task_struct *) != current)
 		return NULL;
-	chain = READ_ONCE(current->seccomp.filter);
-	for (f = chain; f; f = *sigfwd_member(f, filter_prev, void *)) {
-		if (!READ_ONCE(*sigfwd_member(f, filter_notif, void *)))
-			continue;
-		if (only)
-			break;
-		only = f;
-	}
-	if (!f)
-		return only;
-	for (f = chain; f; f = *sigfwd_member(f, filter_prev, void *)) {
+	for (f = READ_ONCE(current->seccomp.filter); f;
+	     f = *sigfwd_member(f, filter_prev, void *)) {
 		struct mutex *lock = sigfwd_member(f, filter_notify_lock,
 						   struct mutex);
 		struct list_head *pos;
@@ -98,8 +86,8 @@ static void *filter_of(void *knotif)
 			return NULL;
 		notif = *sigfwd_member(f, filter_notif, void *);
 		if (notif)
-			list_for_each(pos, sigfwd_member(notif, notif_list,
-							 struct list_head))
+			list_for_each_prev(pos, sigfwd_member(notif, notif_list,
+							      struct list_head))
 				if (pos == node) {
 					found = true;
 					break;

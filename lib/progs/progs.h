@@ -169,6 +169,27 @@ static inline int install_filter_arg0(int nr, __u32 arg0, unsigned int data,
 	return load_filter(insns, 6, flags);
 }
 
+/*
+ * One program with two tagged returns: @nr called with @arg0 gets @data,
+ * called with @arg0 + 1 gets @data2.
+ */
+static inline int install_filter_arg0_two(int nr, __u32 arg0, unsigned int data,
+					  unsigned int data2, unsigned long flags)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arg0, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF | (data & SECCOMP_RET_DATA)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arg0 + 1, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF | (data2 & SECCOMP_RET_DATA)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+
+	return load_filter(insns, 8, flags);
+}
+
 /* Does the kernel know SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19+)? */
 static inline int kernel_has_wait_killable_recv(void)
 {

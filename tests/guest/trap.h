@@ -33,6 +33,8 @@ struct trap_opts {
 	int hold;		/* wait for trap_go() before the first call */
 	int ignore_thread;	/* a thread that sets SIGUSR1 to SIG_IGN on ->ignore */
 	int own_filter;		/* the child installs the filter, the test stays free */
+	unsigned int data2;	/* own_filter, non-zero: the program also traps */
+	int call_second;	/*   cookie + 1 with data2; the child calls that */
 };
 
 /* Shared between supervisor and child. */
@@ -83,7 +85,10 @@ static inline void trap_child(const struct trap_opts *o, __u32 cookie)
 	int i, l;
 
 	if (o->own_filter) {
-		l = install_filter_arg0(o->nr, cookie, o->data, o->flags);
+		l = o->data2 ?
+			install_filter_arg0_two(o->nr, cookie, o->data, o->data2, o->flags) :
+			install_filter_arg0(o->nr, cookie, o->data, o->flags);
+		cookie += o->call_second;
 		child_sh->listener = l < 0 ? -errno : l;
 		while (l >= 0 && child_sh->listener >= 0)
 			usleep(1000);
