@@ -73,20 +73,51 @@ static int held(struct __test_metadata *_metadata, struct trap *t,
 }
 
 /*
+ * Make and destroy a few thousand small programs: a child installs them
+ * (4 instructions of path length each, the chain's limit is 32768) and
+ * exits. Programs are vmalloc()ed and vfree() frees their addresses
+ * lazily, for reuse once tens of MB wait: this makes the next program
+ * likely to get a destroyed one's address.
+ */
+static void churn_programs(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+	pid_t pid = fork();
+	int i;
+
+	if (!pid) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(1);
+		for (i = 0; i < 6000; i++)
+			if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+				break;
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/*
  * New programs one after the other, tagged KILLABLE or not: each gets its
- * own answer. The module caches one per program until it is destroyed; the
- * next program is often allocated where the last one was.
+ * own answer. The module caches one per program until it is destroyed, and
+ * new programs are made where destroyed ones were (churn_programs()). The
+ * tags follow the Thue-Morse sequence, so that a program reusing the address
+ * of one made 1, 2, 3 ... programs earlier gets the other tag somewhere.
  */
 TEST_F(lookup, each_new_program_gets_its_own_policy)
 {
-	int i;
+	int i, tagged;
 
-	for (i = 0; i < 12; i++) {
-		struct trap_opts o = { .data = i & 1 ? KILLABLE : 0 };
+	for (i = 0; i < 32; i++) {
+		struct trap_opts o = { 0 };
 
-		ASSERT_EQ(i & 1, held(_metadata, &self->t, o, i & 1))
+		tagged = __builtin_popcount(i) & 1;
+		o.data = tagged ? KILLABLE : 0;
+		churn_programs();
+		ASSERT_EQ(tagged, held(_metadata, &self->t, o, tagged))
 			TH_LOG("program %d (%s) got the wrong policy", i,
-			       i & 1 ? "KILLABLE" : "untagged");
+			       tagged ? "KILLABLE" : "untagged");
 	}
 }
 
