@@ -449,16 +449,9 @@ TEST_F(policy, before_recv_state_kept_across_addfd_is_freed_when_killed)
 static int stack_shows(pid_t tid, const char *fn)
 {
 	char path[64], buf[4096];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", tid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
+	read_text(path, buf, sizeof(buf));
 	return !!strstr(buf, fn);
 }
 
