@@ -3,9 +3,6 @@
  * Abuse: random ioctls on device fds while trapped children come and go, a
  * 64-thread notification storm with exact accounting of every reply, and the
  * module unloaded and reloaded 100 times while notifications flow.
- *
- * Figures go to stderr (TH_LOG): a test's stdout is not flushed when the
- * harness ends it.
  */
 #include <dirent.h>
 #include "sigfwd_test.h"
@@ -480,7 +477,7 @@ FIXTURE_TEARDOWN(fuzz)
 }
 
 /* The five most frequent results of the fuzzing ioctls. */
-static void fz_log_errs(struct __test_metadata *_metadata, struct fz *fz)
+static void fz_log_errs(struct fz *fz)
 {
 	int i, j, k, idx[5], taken;
 
@@ -495,7 +492,7 @@ static void fz_log_errs(struct __test_metadata *_metadata, struct fz *fz)
 				idx[i] = j;
 		}
 		if (idx[i] >= 0)
-			TH_LOG("  errno %3d %-32s %ld", idx[i],
+			printf("  errno %3d %-32s %ld\n", idx[i],
 			       idx[i] ? strerror(idx[i]) : "(success)",
 			       fz->errs[idx[i]]);
 	}
@@ -508,7 +505,7 @@ TEST_F_TIMEOUT(fuzz, device_ioctls_survive_random_input, 150)
 	long t0, ms;
 
 	fz->seed = env_seed(0x5ecf00d5);
-	TH_LOG("seed %#x (SIGFWD_SEED=... to repeat another)", fz->seed);
+	printf("seed %#x (SIGFWD_SEED=... to repeat another)\n", fz->seed);
 	for (i = 0; i < FZ_CLOSED; i++)
 		fz->closed[i] = 990 + i % 10;
 	ASSERT_EQ(0, pipe(fz->pipes));
@@ -539,13 +536,13 @@ TEST_F_TIMEOUT(fuzz, device_ioctls_survive_random_input, 150)
 		sleep_ms(100);
 	fz_stop(self);
 	ms = now_ms() - t0;
-	TH_LOG("%ld ioctl calls in %ld ms (%ld/s); device fds: %ld opened, %ld closed, %ld binds",
+	printf("%ld ioctl calls in %ld ms (%ld/s); device fds: %ld opened, %ld closed, %ld binds\n",
 	       fz->calls, ms, ms ? fz->calls * 1000 / ms : 0, fz->opens,
 	       fz->closes, fz->binds);
-	TH_LOG("trapped children %ld: %ld replies, %ld ENOENT, %ld killed, %ld signals, %ld records, %ld binds",
+	printf("trapped children %ld: %ld replies, %ld ENOENT, %ld killed, %ld signals, %ld records, %ld binds\n",
 	       fz->children, fz->replies, fz->enoent, fz->kills, fz->signals,
 	       fz->records, fz->mgr_binds);
-	fz_log_errs(_metadata, fz);
+	fz_log_errs(fz);
 	ASSERT_EQ(0, fz->mgr_failed) TH_LOG("the manager could not start a trapped child");
 	ASSERT_LE(FZ_CALLS, fz->calls) TH_LOG("only %ld calls in %d ms", fz->calls, FZ_MAX_MS);
 	ASSERT_LE(FZ_MIN_CHILDREN, fz->children) TH_LOG("only %ld trapped children",
@@ -897,7 +894,7 @@ TEST_F_TIMEOUT(storm, 64_threads_20000_notifications_answered_exactly_once, 200)
 	struct st_shared *st = sup->st;
 	long t0, ms, calls, dup = 0, lost = 0, k, next_progress;
 
-	TH_LOG("seed %#x; %d threads x %d calls, SIGUSR1 every 1 ms", seed,
+	printf("seed %#x; %d threads x %d calls, SIGUSR1 every 1 ms\n", seed,
 	       ST_THREADS, ST_CALLS);
 	sup->listener = st_install_filter();
 	ASSERT_LE(0, sup->listener) TH_LOG("filter: %s", strerror(errno));
@@ -925,7 +922,7 @@ TEST_F_TIMEOUT(storm, 64_threads_20000_notifications_answered_exactly_once, 200)
 	while (!st->done && now_ms() - t0 < slow_ms(ST_MAX_MS)) {
 		sleep_ms(100);
 		if (now_ms() >= next_progress) {
-			TH_LOG("  %ld s: %ld notifications, %ld calls done",
+			printf("  %ld s: %ld notifications, %ld calls done\n",
 			       (now_ms() - t0) / 1000, sup->recvd,
 			       st->completed + st->eintr);
 			next_progress += 20000;
@@ -941,15 +938,15 @@ TEST_F_TIMEOUT(storm, 64_threads_20000_notifications_answered_exactly_once, 200)
 		dup += st->seen[k] > 1;
 		lost += st->issued[k] && !st->seen[k];
 	}
-	TH_LOG("%ld ms (%ld notifications/s)", ms, ms ? sup->recvd * 1000 / ms : 0);
-	TH_LOG("notifications %ld = %ld token replies + %ld -EINTR + %ld -ERESTART; %ld ENOENT, %ld other SEND errors, %ld RECV errors (%s)",
+	printf("%ld ms (%ld notifications/s)\n", ms, ms ? sup->recvd * 1000 / ms : 0);
+	printf("notifications %ld = %ld token replies + %ld -EINTR + %ld -ERESTART; %ld ENOENT, %ld other SEND errors, %ld RECV errors (%s)\n",
 	       sup->recvd, sup->sent_token, sup->sent_eintr, sup->sent_restart,
 	       sup->enoent, sup->send_err, sup->recv_err,
 	       sup->recv_err ? strerror(sup->recv_errno) : "-");
-	TH_LOG("child: %ld calls = %ld tokens + %ld EINTR, %ld bad (last %ld errno %d); tokens issued %ld, duplicated %ld, lost %ld",
+	printf("child: %ld calls = %ld tokens + %ld EINTR, %ld bad (last %ld errno %d); tokens issued %ld, duplicated %ld, lost %ld\n",
 	       calls, st->completed, st->eintr, st->bad, st->bad_example,
 	       st->bad_errno, sup->next_token, dup, lost);
-	TH_LOG("signals %ld sent, %ld handled; records %ld (%ld BEFORE_RECV, %ld RESTART, %ld KILLED, %ld bad, %ld matched a held batch)",
+	printf("signals %ld sent, %ld handled; records %ld (%ld BEFORE_RECV, %ld RESTART, %ld KILLED, %ld bad, %ld matched a held batch)\n",
 	       st->signals, st->handled, sup->records, sup->rec_before,
 	       sup->rec_restart, sup->rec_killed, sup->rec_bad, sup->rec_matched);
 	ASSERT_TRUE(WIFEXITED(self->status) && !WEXITSTATUS(self->status))
@@ -1197,10 +1194,10 @@ TEST_F_TIMEOUT(reload, insmod_rmmod_100_times_while_notifications_flow, 240)
 		mr->pause = 0;
 	}
 	mr_stop(self);
-	TH_LOG("%d rounds in %ld ms: %ld unloads, %ld refused (EAGAIN/EBUSY), %ld loads (avg %ld ms)",
+	printf("%d rounds in %ld ms: %ld unloads, %ld refused (EAGAIN/EBUSY), %ld loads (avg %ld ms)\n",
 	       round, now_ms() - t0, unloaded, refused, loads,
 	       loads ? load_ms / loads : 0);
-	TH_LOG("notifications %ld: %ld replies, %ld ENOENT, %ld other errors; child %ld calls, %ld bad",
+	printf("notifications %ld: %ld replies, %ld ENOENT, %ld other errors; child %ld calls, %ld bad\n",
 	       sup->recvd, sup->sent, sup->enoent, sup->send_err, mr->completed,
 	       mr->bad);
 	ASSERT_TRUE(mr->done) TH_LOG("child did not finish");
