@@ -334,49 +334,70 @@ static void bench_othercaller(void)
 #define POLL_BATCHES 40
 #define POLL_CALLS 500
 
+/* A child paused under a getppid filter: its listener, or -1. */
+static int idle_listener(pid_t *child)
+{
+	int sv[2], listener = -1;
+
+	*child = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -1;
+	*child = fork();
+	if (!*child) {
+		listener = install_filter(__NR_getppid, 0, 0);
+		send_fd(sv[1], listener);
+		pause();
+		_exit(0);
+	}
+	if (*child > 0)
+		listener = recv_fd(sv[0]);
+	close(sv[0]);
+	close(sv[1]);
+	return listener;
+}
+
+static void idle_listener_end(pid_t child, int listener)
+{
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	if (listener >= 0)
+		close(listener);
+}
+
+/* One batch of POLL_CALLS poll()s of an idle @listener: the time of one. */
+static long poll_batch(int listener)
+{
+	struct pollfd p = { .fd = listener, .events = POLLIN | POLLPRI };
+	long t0 = now_ns();
+	int i;
+
+	for (i = 0; i < POLL_CALLS; i++)
+		poll(&p, 1, 0);
+	return (now_ns() - t0) * 1000 / POLL_CALLS;
+}
+
 static void bench_poll(void)
 {
 	static long ns[NSTATES][POLL_BLOCKS * POLL_BATCHES];
-	long n[NSTATES] = { 0 }, t0;
-	int sv[2], listener, b, k, i, st;
-	struct pollfd p;
+	long n[NSTATES] = { 0 };
+	int listener, b, k, st;
 	pid_t child;
 
 	printf("\n== poll() on an idle listener, %d blocks x %d batches x %d calls\n",
 	       POLL_BLOCKS, POLL_BATCHES, POLL_CALLS);
 	if (bench_ko_load())
 		return;
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
-		bench_ko_unload();
-		return;
-	}
-	child = fork();
-	if (!child) {
-		listener = install_filter(__NR_getppid, 0, 0);
-		send_fd(sv[1], listener);
-		pause();
-		_exit(0);
-	}
-	listener = recv_fd(sv[0]);
+	listener = idle_listener(&child);
 	for (b = 0; listener >= 0 && b < POLL_BLOCKS; b++) {
 		st = b % NSTATES;
 		if (enter_state(st))
 			continue;
-		for (k = 0; k < POLL_BATCHES; k++) {
-			p.fd = listener;
-			p.events = POLLIN | POLLPRI;
-			t0 = now_ns();
-			for (i = 0; i < POLL_CALLS; i++)
-				poll(&p, 1, 0);
-			ns[st][n[st]++] = (now_ns() - t0) * 1000 / POLL_CALLS;
-		}
+		for (k = 0; k < POLL_BATCHES; k++)
+			ns[st][n[st]++] = poll_batch(listener);
 	}
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
-	close(sv[0]);
-	close(sv[1]);
-	if (listener >= 0)
-		close(listener);
+	idle_listener_end(child, listener);
 	bench_ko_unload();
 	if (!n[ST_STOCK] || !n[ST_MODULE])
 		return;
@@ -442,18 +463,7 @@ struct lat_shared {
 
 static void lat_child(const struct storm_variant *v, int sock, struct lat_shared *sh)
 {
-	struct sigaction sa = { .sa_handler = storm_on_sig, .sa_flags = SA_RESTART };
-	int listener;
-	char go;
-
-	sigaction(SIGUSR1, &sa, NULL);
-	listener = install_filter(__NR_getppid, v->data, v->flags);
-	if (listener < 0 || send_fd(sock, listener))
-		_exit(3);
-	close(listener);
-	/* Trap only once the supervisor has bound and set its policy. */
-	if (read(sock, &go, 1) != 1)
-		_exit(3);
+	storm_child_trap(v, sock);
 	for (;;) {
 		sh->t_call = now_ns();
 		syscall(__NR_getppid);
@@ -591,44 +601,23 @@ static void ab_report(const char *bench, long *ns[3], const long n[3])
 static void ab_poll_and_call(void)
 {
 	static long poll_ns[3][AB_BLOCKS * POLL_BATCHES], call_ns[3][AB_BLOCKS * OC_BATCHES];
-	long np[3] = { 0 }, nc[3] = { 0 }, t0;
-	int sv[2], listener, b, k, i, which, kmod;
-	struct pollfd p;
+	long np[3] = { 0 }, nc[3] = { 0 };
+	int listener, b, k, which, kmod;
 	pid_t child;
 
 	kmod = !bench_ko_load();
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		return;
-	child = fork();
-	if (!child) {
-		listener = install_filter(__NR_getppid, 0, 0);
-		send_fd(sv[1], listener);
-		pause();
-		_exit(0);
-	}
-	listener = recv_fd(sv[0]);
+	listener = idle_listener(&child);
 	for (b = 0; listener >= 0 && b < AB_BLOCKS; b++) {
 		which = (b + b / 3) % 3;
 		if (sc_module(&ab_pair[which]))
 			continue;
-		for (k = 0; k < POLL_BATCHES; k++) {
-			p.fd = listener;
-			p.events = POLLIN | POLLPRI;
-			t0 = now_ns();
-			for (i = 0; i < POLL_CALLS; i++)
-				poll(&p, 1, 0);
-			poll_ns[which][np[which]++] = (now_ns() - t0) * 1000 / POLL_CALLS;
-		}
+		for (k = 0; k < POLL_BATCHES; k++)
+			poll_ns[which][np[which]++] = poll_batch(listener);
 		for (k = 0; kmod && k < OC_BATCHES; k++)
 			if (!oc_batch(BENCH_RUN, 2000, &call_ns[which][nc[which]]))
 				nc[which]++;
 	}
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
-	close(sv[0]);
-	close(sv[1]);
-	if (listener >= 0)
-		close(listener);
+	idle_listener_end(child, listener);
 	if (kmod)
 		bench_ko_unload();
 	ab_report("ab_poll", (long *[3]){ poll_ns[0], poll_ns[1], poll_ns[2] }, np);

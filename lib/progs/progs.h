@@ -203,23 +203,45 @@ static inline int kernel_has_wait_killable_recv(void)
 	return WIFEXITED(status) && !WEXITSTATUS(status);
 }
 
-/* Wait until a pid is asleep (S or D in /proc/PID/stat). */
-static inline int wait_asleep(pid_t pid)
+/*
+ * A small file's text (procfs, sysfs) in @buf of @size, NUL-terminated: its
+ * length, or -1 (and "" in @buf) when it cannot be read.
+ */
+static inline ssize_t read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+/* Is task (or thread) @pid asleep, S or D in /proc/PID/stat? -1 if gone. */
+static inline int task_asleep(pid_t pid)
 {
 	char path[64], buf[256], *p;
-	long end = now_ms() + 5000;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return -1;
+	p = strrchr(buf, ')');
+	return p && (p[2] == 'S' || p[2] == 'D');
+}
+
+/* Wait until a pid is asleep; 0, or -1 when it is gone or after 5 s. */
+static inline int wait_asleep(pid_t pid)
+{
+	long end = now_ms() + 5000;
+	int r;
+
 	while (now_ms() < end) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return -1;
-		buf[read(fd, buf, sizeof(buf) - 1) > 0 ? sizeof(buf) - 1 : 0] = 0;
-		close(fd);
-		p = strrchr(buf, ')');
-		if (p && (p[2] == 'S' || p[2] == 'D'))
-			return 0;
+		r = task_asleep(pid);
+		if (r)
+			return r > 0 ? 0 : -1;
 		sleep_ms(2);
 	}
 	return -1;
@@ -302,15 +324,9 @@ static inline int module_unload(void)
 /* A number from a sysfs file (module parameters, refcnt); -1 on error. */
 static inline int read_int_file(const char *path)
 {
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	char buf[32];
 
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
+	return read_text(path, buf, sizeof(buf)) > 0 ? atoi(buf) : -1;
 }
 
 static inline int write_file(const char *path, const char *val)

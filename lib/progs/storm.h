@@ -41,12 +41,15 @@ static void storm_on_sig(int sig)
 	(void)sig;
 }
 
-/* The trapped task: getppid() in a loop until killed. */
-static inline void storm_child_run(const struct storm_variant *v, int sock)
+/*
+ * The trapped task's set-up: SIGUSR1 handled with SA_RESTART, the filter of
+ * @v on getppid() installed and its listener sent over @sock. Returns once
+ * the supervisor has bound and set its policy (it writes one byte back).
+ */
+static inline void storm_child_trap(const struct storm_variant *v, int sock)
 {
 	struct sigaction sa = { .sa_handler = storm_on_sig, .sa_flags = SA_RESTART };
 	int listener;
-	long t0, r;
 	char go;
 
 	sigaction(SIGUSR1, &sa, NULL);
@@ -54,9 +57,16 @@ static inline void storm_child_run(const struct storm_variant *v, int sock)
 	if (listener < 0 || send_fd(sock, listener))
 		_exit(3);
 	close(listener);
-	/* Trap only once the supervisor has bound and set its policy. */
 	if (read(sock, &go, 1) != 1)
 		_exit(3);
+}
+
+/* The trapped task: getppid() in a loop until killed. */
+static inline void storm_child_run(const struct storm_variant *v, int sock)
+{
+	long t0, r;
+
+	storm_child_trap(v, sock);
 	for (;;) {
 		t0 = now_us();
 		r = syscall(__NR_getppid);

@@ -42,32 +42,19 @@ static int kmod_unload(void)
 static int in_stack(pid_t pid, const char *fn)
 {
 	char path[64], buf[4096];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_text(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
 	return !!strstr(buf, fn);
 }
 
 /* Is seccomp_sigfwd's init still running ("coming")? */
 static int load_in_progress(void)
 {
-	char buf[16] = "";
-	int fd = open(INITSTATE, O_RDONLY | O_CLOEXEC);
+	char buf[16];
 
-	if (fd < 0)
-		return 0;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
+	read_text(INITSTATE, buf, sizeof(buf));
 	return !strncmp(buf, "coming", 6);
 }
 

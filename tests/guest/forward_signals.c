@@ -44,6 +44,18 @@ static int next_record(struct sup *f, struct seccomp_sigfwd_signal *s)
 	return sigfwd_recv_signal(f->dev, s);
 }
 
+/* A received call signalled with SIGUSR1: its record is reported. */
+static void record_of_received_call(struct __test_metadata *_metadata,
+				    struct sup *f, struct seccomp_notif *n)
+{
+	struct seccomp_sigfwd_signal s;
+
+	ASSERT_EQ(0, trap_recv(&f->t, n, 5000)) TH_LOG("no notification");
+	signal_child(f, SIGUSR1);
+	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record");
+	ASSERT_EQ(n->id, s.id);
+}
+
 static int no_record(struct sup *f)
 {
 	struct seccomp_sigfwd_signal s;
@@ -126,16 +138,12 @@ FIXTURE_VARIANT_ADD(reply, restart_reply_without_sa_restart_gives_eintr) {
 TEST_F(reply, after_forwarded_signal)
 {
 	struct trap_opts o = { .sa_flags = variant->sa_flags };
-	struct seccomp_sigfwd_signal s;
 	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 	int notifs = 1;
 
 	ASSERT_EQ(0, fwd_start(f, FWD, o));
-	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
-	signal_child(f, SIGUSR1);
-	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record");
-	ASSERT_EQ(n.id, s.id);
+	record_of_received_call(_metadata, f, &n);
 	ASSERT_EQ(0, trap_send(&f->t, n.id, variant->error ? 0 : 42, variant->error));
 	/* A restart comes back as a new notification. */
 	notifs += trap_answer_restarts(&f->t, 43);
@@ -152,16 +160,12 @@ TEST_F(reply, after_forwarded_signal)
 TEST_F(forward, restart_reply_after_signal_ignored_restarts_transparently)
 {
 	struct trap_opts o = { .ignore_thread = 1 };
-	struct seccomp_sigfwd_signal s;
 	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 	int notifs = 1;
 
 	ASSERT_EQ(0, fwd_start(f, FWD, o));
-	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
-	signal_child(f, SIGUSR1);
-	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record");
-	ASSERT_EQ(n.id, s.id);
+	record_of_received_call(_metadata, f, &n);
 	f->t.sh->ignore = 1;
 	while (!f->t.sh->ignored)
 		sleep_ms(1);
@@ -421,7 +425,6 @@ TEST_F(forward, recv_signal_blocks_and_is_interrupted_by_supervisor_signals)
 TEST_F(forward, forward_policy_from_listener_reports_signals)
 {
 	struct trap_opts o = { .hold = 1 };
-	struct seccomp_sigfwd_signal s;
 	struct sup *f = &self->sup;
 	struct seccomp_notif n;
 
@@ -430,10 +433,7 @@ TEST_F(forward, forward_policy_from_listener_reports_signals)
 	ASSERT_GE(f->dev, 0) TH_LOG("bind: %s", strerror(-f->dev));
 	ASSERT_EQ(0, sigfwd_set_policy(f->dev, FWD));
 	trap_go(&f->t);
-	ASSERT_EQ(0, trap_recv(&f->t, &n, 5000)) TH_LOG("no notification");
-	signal_child(f, SIGUSR1);
-	ASSERT_EQ(0, next_record(f, &s)) TH_LOG("no record");
-	ASSERT_EQ(n.id, s.id);
+	record_of_received_call(_metadata, f, &n);
 	ASSERT_EQ(0, trap_send(&f->t, n.id, 42, 0));
 	ASSERT_EQ(0, finish(f));
 	ASSERT_EQ(42, f->t.sh->ret);

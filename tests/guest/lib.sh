@@ -24,3 +24,16 @@ refused() {
 	dmesg | grep -q "seccomp_sigfwd: refusing to load on $(uname -r): $3" ||
 		fail "refusal does not say: $3"
 }
+# key_rejected KO WHAT LINE: Secure Boot refuses module file KO (WHAT it is)
+# with EKEYREJECTED and the kernel's log LINE.
+key_rejected() {
+	[ -e "$1" ] || fail "no $2 in the initramfs"
+	unload
+	dmesg -c >/dev/null
+	out=$(insmod "$1" 2>&1) && { rmmod seccomp_sigfwd; fail "$2 loaded"; }
+	echo "insmod: $out"
+	dmesg
+	! loaded || fail "module listed after refusal"
+	echo "$out" | grep -q 'Key was rejected by service' || fail "insmod did not fail with EKEYREJECTED"
+	dmesg | grep -q "$3" || fail "no '$3' line"
+}

@@ -184,7 +184,6 @@ static const char *memcg_make(int *mounted)
 {
 	static char why[320];
 	char buf[256] = "";
-	int fd;
 
 	if (access(CG_ROOT "/cgroup.controllers", F_OK)) {
 		mkdir(CG_ROOT, 0755);
@@ -195,12 +194,7 @@ static const char *memcg_make(int *mounted)
 		}
 		*mounted = 1;
 	}
-	fd = open(CG_ROOT "/cgroup.controllers", O_RDONLY);
-	if (fd >= 0) {
-		if (read(fd, buf, sizeof(buf) - 1) < 0)
-			buf[0] = 0;
-		close(fd);
-	}
+	read_text(CG_ROOT "/cgroup.controllers", buf, sizeof(buf));
 	if (!strstr(buf, "memory")) {
 		snprintf(why, sizeof(why), "no memory controller (controllers: %s)",
 			 buf);
@@ -229,20 +223,15 @@ static void memcg_remove(int mounted)
  */
 static long memcg_settled(void)
 {
-	char buf[32] = "";
-	int i, fd;
+	char buf[32];
+	int i;
 
 	for (i = 0; i < 2; i++) {
 		write_file(CG "/memory.high", "0");
 		write_file(CG "/memory.high", "max");
 		sleep_ms(100);
 	}
-	fd = open(CG "/memory.current", O_RDONLY);
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) <= 0)
-		buf[0] = 0;
-	close(fd);
+	read_text(CG "/memory.current", buf, sizeof(buf));
 	return buf[0] ? atol(buf) : -1;
 }
 

@@ -106,6 +106,16 @@ static int kernel_at_least(int maj, int min)
 		       (r)->t.sh->handled_early);			\
 	} while (0)
 
+/* Reply 42: the call returns it, the held signal's handler runs once, after. */
+#define ASSERT_REPLY_THEN_HANDLER(r, id) do {				\
+		ASSERT_EQ(0, trap_send(&(r)->t, id, 42, 0))		\
+			TH_LOG("SEND: %s", strerror(errno));		\
+		ASSERT_CHILD_DONE(r);					\
+		ASSERT_EQ(42, (r)->t.sh->ret);				\
+		ASSERT_EQ(1, (r)->t.sh->handled);			\
+		ASSERT_EQ(0, (r)->t.sh->handled_early);			\
+	} while (0)
+
 /* One scenario a variant; @protected: the policy holds in this phase. */
 #define SCENARIO_FIXTURE(name)						\
 	FIXTURE(name) {							\
@@ -276,12 +286,7 @@ TEST_F(before_recv, signal)
 	}
 	ASSERT_EQ(0, r->t.sh->handled) TH_LOG("notification withdrawn: handler ran");
 	ASSERT_EQ(0, trap_recv(&r->t, &n, 1000)) TH_LOG("notification withdrawn");
-	ASSERT_EQ(0, trap_send(&r->t, n.id, 42, 0))
-		TH_LOG("reply lost: %s", strerror(errno));
-	ASSERT_CHILD_DONE(r);
-	ASSERT_EQ(42, r->t.sh->ret);
-	ASSERT_EQ(1, r->t.sh->handled);
-	ASSERT_EQ(0, r->t.sh->handled_early);
+	ASSERT_REPLY_THEN_HANDLER(r, n.id);
 }
 
 /* One-off scenarios: each test traps its child itself. */
@@ -361,11 +366,7 @@ TEST_F(policy, addfd_during_protected_wait_still_works)
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", r->t.pid, fd);
 	ASSERT_EQ(0, access(path, F_OK)) TH_LOG("fd %d not installed in the child", fd);
 	signal_child(r, SIGUSR1);
-	ASSERT_EQ(0, trap_send(&r->t, n.id, 42, 0)) TH_LOG("SEND: %s", strerror(errno));
-	ASSERT_CHILD_DONE(r);
-	ASSERT_EQ(42, r->t.sh->ret);
-	ASSERT_EQ(1, r->t.sh->handled);
-	ASSERT_EQ(0, r->t.sh->handled_early);
+	ASSERT_REPLY_THEN_HANDLER(r, n.id);
 }
 
 /* Wait up to 2 s for live_objects to return to @base; the last value. */
@@ -422,12 +423,7 @@ static void held_across_addfd(struct __test_metadata *_metadata, struct sup *r,
 		r->t.pid = 0;
 		ASSERT_ERRNO(ENOENT, trap_send(&r->t, n.id, 42, 0));
 	} else {
-		ASSERT_EQ(0, trap_send(&r->t, n.id, 42, 0))
-			TH_LOG("SEND: %s", strerror(errno));
-		ASSERT_CHILD_DONE(r);
-		ASSERT_EQ(42, r->t.sh->ret);
-		ASSERT_EQ(1, r->t.sh->handled);
-		ASSERT_EQ(0, r->t.sh->handled_early);
+		ASSERT_REPLY_THEN_HANDLER(r, n.id);
 	}
 	ASSERT_EQ(base, live_objects_back(base)) TH_LOG("live_objects not back");
 	close(fds[0]);
@@ -453,16 +449,9 @@ TEST_F(policy, before_recv_state_kept_across_addfd_is_freed_when_killed)
 static int stack_shows(pid_t tid, const char *fn)
 {
 	char path[64], buf[4096];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", tid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
+	read_text(path, buf, sizeof(buf));
 	return !!strstr(buf, fn);
 }
 

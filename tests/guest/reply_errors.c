@@ -163,16 +163,11 @@ TEST_F(stock, reply_errors_512_to_516_reach_the_task)
 /* Is @pid in syscall @nr (/proc/PID/syscall)? */
 static int in_syscall(pid_t pid, long nr)
 {
-	char path[64], buf[64] = "";
-	int fd;
+	char path[64], buf[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (read_text(path, buf, sizeof(buf)) < 0)
 		return 0;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
 	return atol(buf) == nr && buf[0] != '-';
 }
 

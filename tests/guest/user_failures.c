@@ -503,19 +503,11 @@ TEST_F_TIMEOUT(user_failures, sigchld_during_queued_close_runs_the_close, 60)
 
 static int cg_read_frozen(const char *cg)
 {
-	char path[256], buf[256] = "";
-	int fd;
-	ssize_t len;
+	char path[256], buf[256];
 
 	snprintf(path, sizeof(path), "%s/cgroup.events", cg);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_text(path, buf, sizeof(buf)) <= 0)
 		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return -1;
-	buf[len] = 0;
 	return strstr(buf, "frozen 1") != NULL;
 }
 

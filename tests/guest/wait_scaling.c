@@ -53,64 +53,30 @@ static void herd_child(void)
 		pause();
 }
 
-/* Voluntary context switches of all threads of @pid. */
-static long ctxt_switches(pid_t pid)
+static long thread_awake(pid_t tid)
 {
-	char path[300], line[128];
+	return task_asleep(tid) == 0;
+}
+
+/* The sum of @fn over the threads of @pid (failures left out), or -1. */
+static long threads_sum(pid_t pid, long (*fn)(pid_t tid))
+{
+	char path[64];
 	struct dirent *d;
 	long sum = 0, v;
 	DIR *dir;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	dir = opendir(path);
 	if (!dir)
 		return -1;
 	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/status", pid,
-			 d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1)
-				sum += v;
-		fclose(f);
+		v = atoi(d->d_name) > 0 ? fn(atoi(d->d_name)) : 0;
+		if (v > 0)
+			sum += v;
 	}
 	closedir(dir);
 	return sum;
-}
-
-/* Threads of @pid not asleep (S or D), or -1. */
-static int threads_awake(pid_t pid)
-{
-	char path[300], buf[256], *p;
-	struct dirent *d;
-	int awake = 0, fd;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return -1;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", pid,
-			 d->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		buf[read(fd, buf, sizeof(buf) - 1) > 0 ? sizeof(buf) - 1 : 0] = 0;
-		close(fd);
-		p = strrchr(buf, ')');
-		if (!p || (p[2] != 'S' && p[2] != 'D'))
-			awake++;
-	}
-	closedir(dir);
-	return awake;
 }
 
 /* Wait for herd->returned to exceed @n (a thread's call returned). */
@@ -175,21 +141,21 @@ TEST_F_TIMEOUT(herd, one_reply_among_1000_waiters_prints_figures, 300)
 	/* All queued: each new notification woke the waiters before it. */
 	t0 = now_ms();
 	deadline = t0 + slow_ms(120000);
-	cs0 = ctxt_switches(pid);
+	cs0 = threads_sum(pid, vol_switches);
 	queued = 0;
 	while (now_ms() < deadline) {
 		queued = atomic_load(&herd->started);
-		if (queued == NTHREADS && !threads_awake(pid))
+		if (queued == NTHREADS && !threads_sum(pid, thread_awake))
 			break;
 		sleep_ms(20);
 	}
 	ASSERT_EQ(NTHREADS, queued) TH_LOG("only %d threads started", queued);
-	setup_cs = ctxt_switches(pid) - cs0;
+	setup_cs = threads_sum(pid, vol_switches) - cs0;
 	printf("%d threads trapped in %ld ms, %ld context switches meanwhile\n",
 	       NTHREADS, now_ms() - t0, setup_cs);
 
 	/* One at a time: RECV, reply, until that thread's call returned. */
-	cs0 = ctxt_switches(pid);
+	cs0 = threads_sum(pid, vol_switches);
 	t0 = now_ms();
 	for (i = 0; i < NTHREADS; i++) {
 		long s = now_us();
@@ -201,7 +167,7 @@ TEST_F_TIMEOUT(herd, one_reply_among_1000_waiters_prints_figures, 300)
 		ASSERT_EQ(0, wait_returned(i, deadline)) TH_LOG("reply %d never returned", i);
 		lat[i] = now_us() - s;
 	}
-	cs1 = ctxt_switches(pid) - cs0;
+	cs1 = threads_sum(pid, vol_switches) - cs0;
 	/* Each replied thread adds one (its pause()). */
 	printf("1000 RECV+reply rounds in %ld ms; context switches %ld (%.1f per round, 1 is the replied thread's)\n",
 	       now_ms() - t0, cs1, cs1 / (double)NTHREADS);
