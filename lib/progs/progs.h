@@ -152,25 +152,7 @@ static inline int install_filter(int nr, unsigned int data, unsigned long flags)
  * The same, trapping @nr only when the low word of its first argument is
  * @arg0: a supervisor under its own filter (the upstream selftests' way) can
  * still make that call, and so can the programs it starts (a shell calls
- * getppid()).
- */
-static inline int install_filter_arg0(int nr, __u32 arg0, unsigned int data,
-				      unsigned long flags)
-{
-	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arg0, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF | (data & SECCOMP_RET_DATA)),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-
-	return load_filter(insns, 6, flags);
-}
-
-/*
- * One program with two tagged returns: @nr called with @arg0 gets @data,
+ * getppid()). With @data2, the program has a second USER_NOTIF return: @nr
  * called with @arg0 + 1 gets @data2.
  */
 static inline int install_filter_arg0_two(int nr, __u32 arg0, unsigned int data,
@@ -187,7 +169,18 @@ static inline int install_filter_arg0_two(int nr, __u32 arg0, unsigned int data,
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 
-	return load_filter(insns, 8, flags);
+	if (data2)
+		return load_filter(insns, 8, flags);
+	/* One USER_NOTIF return: drop the second, ALLOW follows the first. */
+	insns[1].jf = 3;
+	insns[5] = insns[7];
+	return load_filter(insns, 6, flags);
+}
+
+static inline int install_filter_arg0(int nr, __u32 arg0, unsigned int data,
+				      unsigned long flags)
+{
+	return install_filter_arg0_two(nr, arg0, data, 0, flags);
 }
 
 /* Does the kernel know SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19+)? */

@@ -85,9 +85,7 @@ static inline void trap_child(const struct trap_opts *o, __u32 cookie)
 	int i, l;
 
 	if (o->own_filter) {
-		l = o->data2 ?
-			install_filter_arg0_two(o->nr, cookie, o->data, o->data2, o->flags) :
-			install_filter_arg0(o->nr, cookie, o->data, o->flags);
+		l = install_filter_arg0_two(o->nr, cookie, o->data, o->data2, o->flags);
 		cookie += o->call_second;
 		child_sh->listener = l < 0 ? -errno : l;
 		while (l >= 0 && child_sh->listener >= 0)
