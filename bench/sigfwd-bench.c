@@ -188,7 +188,7 @@ static void bench_roundtrip(void)
  * seccomp_sigfwd loaded and not, alternating blocks of batches. The module
  * hooks that function for every caller and lets all but seccomp's through.
  */
-#define OC_BLOCKS 10
+#define OC_BLOCKS 12
 #define OC_BATCHES 30
 
 static int oc_batch(const char *param, int calls, long *ns_per_call_x1000)
@@ -228,19 +228,29 @@ static void print_pair_header(void)
 
 /*
  * The states a per-call figure is measured in, in alternating blocks: the
- * stock kernel and seccomp_sigfwd loaded.
+ * stock kernel, seccomp_sigfwd loaded, and neither but sigfwd_bench's empty
+ * ftrace callback on the same functions (what ftrace itself costs a call).
  */
-enum { ST_STOCK, ST_MODULE, NSTATES };
+enum { ST_STOCK, ST_MODULE, ST_FTRACE, NSTATES };
 
-static const char *const state_name[NSTATES] = { "stock", "module_loaded" };
+static const char *const state_name[NSTATES] = { "stock", "module_loaded",
+						 "ftrace_empty" };
 
-/* Put the kernel in state @st; -1 if it cannot be. */
+#define BENCH_FTRACE_EMPTY "/sys/module/sigfwd_bench/parameters/ftrace_empty"
+
+/* Put the kernel in state @st for block @b (the states in turn); -1 if not. */
 static int enter_state(int st)
 {
-	return st == ST_MODULE ? module_load(NULL) : module_unload();
+	if (write_file(BENCH_FTRACE_EMPTY, "0"))
+		return -1;
+	if (st == ST_MODULE)
+		return module_load(NULL);
+	if (module_unload())
+		return -1;
+	return st == ST_FTRACE ? write_file(BENCH_FTRACE_EMPTY, "1") : 0;
 }
 
-/* Load sigfwd_bench.ko (the timed calls). */
+/* Load sigfwd_bench.ko (the timed calls, the empty ftrace callback). */
 static int bench_ko_load(void)
 {
 	int fd = open(BENCH_KO, O_RDONLY | O_CLOEXEC);
@@ -257,6 +267,7 @@ static int bench_ko_load(void)
 
 static void bench_ko_unload(void)
 {
+	write_file(BENCH_FTRACE_EMPTY, "0");
 	syscall(__NR_delete_module, "sigfwd_bench", O_NONBLOCK);
 }
 
@@ -311,15 +322,15 @@ static void bench_othercaller(void)
 		return;
 	}
 	print_pair_header();
-	report_states("othercaller_call", (long *[NSTATES]){ call[0], call[1] }, nc);
-	report_states("othercaller_woken", (long *[NSTATES]){ woken[0], woken[1] }, nw);
+	report_states("othercaller_call", (long *[NSTATES]){ call[0], call[1], call[2] }, nc);
+	report_states("othercaller_woken", (long *[NSTATES]){ woken[0], woken[1], woken[2] }, nw);
 }
 
 /*
  * poll() on a listener with nothing queued: every supervisor pays the
  * module's kretprobe on seccomp_notify_poll(), bound to the device or not.
  */
-#define POLL_BLOCKS 10
+#define POLL_BLOCKS 12
 #define POLL_BATCHES 40
 #define POLL_CALLS 500
 
@@ -391,7 +402,7 @@ static void bench_poll(void)
 	if (!n[ST_STOCK] || !n[ST_MODULE])
 		return;
 	print_pair_header();
-	report_states("poll", (long *[NSTATES]){ ns[0], ns[1] }, n);
+	report_states("poll", (long *[NSTATES]){ ns[0], ns[1], ns[2] }, n);
 }
 
 /* Signal storm goodput: {10, 1} ms signals x {0, 5, 50} ms service. */
