@@ -99,8 +99,13 @@ static struct ftrace_ops empty_ops = {
 	.flags = SIGFWD_FTRACE_OPS_FL_REGS | FTRACE_OPS_FL_RECURSION_SAFE,
 };
 
-static bool empty_on;
+static bool empty_on, empty_filtered;
 
+/*
+ * The filter is set once and kept until exit: ftrace_free_filter() frees
+ * the ops' hashes without resetting them, so an ops is never used again
+ * after it (a later ftrace_set_filter() would free the same hash twice).
+ */
 static int empty_set(const char *val, const struct kernel_param *kp)
 {
 	/* ftrace_set_filter() takes writable buffers. */
@@ -114,21 +119,21 @@ static int empty_set(const char *val, const struct kernel_param *kp)
 		return ret;
 	if (!on) {
 		unregister_ftrace_function(&empty_ops);
-		ftrace_free_filter(&empty_ops);
 		empty_on = false;
 		return 0;
 	}
-	ret = ftrace_set_filter(&empty_ops, wait, strlen(wait), 1);
-	if (!ret)
-		ret = ftrace_set_filter(&empty_ops, poll, strlen(poll), 0);
-	if (!ret)
-		ret = register_ftrace_function(&empty_ops);
-	if (ret) {
-		ftrace_free_filter(&empty_ops);
-		return ret;
+	if (!empty_filtered) {
+		ret = ftrace_set_filter(&empty_ops, wait, strlen(wait), 1);
+		if (!ret)
+			ret = ftrace_set_filter(&empty_ops, poll, strlen(poll), 0);
+		if (ret)
+			return ret;
+		empty_filtered = true;
 	}
-	empty_on = true;
-	return 0;
+	ret = register_ftrace_function(&empty_ops);
+	if (!ret)
+		empty_on = true;
+	return ret;
 }
 
 static const struct kernel_param_ops empty_param_ops = {
@@ -147,7 +152,10 @@ module_init(sigfwd_bench_init);
 
 static void __exit sigfwd_bench_exit(void)
 {
-	empty_set("0", NULL);
+	if (empty_on)
+		unregister_ftrace_function(&empty_ops);
+	if (empty_filtered)
+		ftrace_free_filter(&empty_ops);
 	flush_work(&woken_work);
 }
 module_exit(sigfwd_bench_exit);
