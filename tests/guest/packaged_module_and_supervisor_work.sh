@@ -18,7 +18,7 @@ cat /tmp/status
 grep -q "^module: *loaded, version $(cat /sys/module/seccomp_sigfwd/version)" /tmp/status ||
 	fail "sigfwd-status does not show the version"
 grep -q '^policies: .*FORWARD' /tmp/status || fail "sigfwd-status shows no policies"
-$d/sigfwd-supervise-pkg -d 20 partial_writer >/tmp/out 2>/tmp/err || fail "supervisor failed"
+partial_write $d/sigfwd-supervise-pkg
 cat /tmp/err
 set -- $(grep '^wrote' /tmp/err)
 n=$2

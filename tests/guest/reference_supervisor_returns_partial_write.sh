@@ -2,7 +2,7 @@
 # a signal mid-way is forwarded to it and the write returns the bytes done.
 . /sigfwd/lib.sh
 load
-sigfwd-supervise -d 20 partial_writer >/tmp/out 2>/tmp/err || fail "supervisor failed"
+partial_write sigfwd-supervise
 cat /tmp/err
 set -- $(grep '^wrote' /tmp/err)
 n=$2 handled=$4
