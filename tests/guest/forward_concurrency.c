@@ -185,17 +185,17 @@ static void mt_init(struct mt *m)
 }
 
 /*
- * Chain mode's filters, stacked around the trap's by the test, which holds
- * the listener: below it (@above 0), or a second listener tried and a
- * filter above it. 0, or -1 with a message printed.
+ * Chain mode's filters, stacked by the test around the trap's: the one
+ * below (@above 0), or the one above, after a second listener was tried in
+ * the chain that holds the trap's. 0, or -1 with a message printed.
  */
 static int mt_stack(struct mt *m, int above)
 {
 	int l;
 
-	if (!above)
+	if (!above) {
 		l = add_filter(__NR_getuid, SECCOMP_RET_ERRNO | EPERM, 0);
-	else {
+	} else {
 		l = add_filter(__NR_getgid, SECCOMP_RET_USER_NOTIF | FWD_DATA,
 			       SECCOMP_FILTER_FLAG_NEW_LISTENER);
 		m->sh->second_listener = l < 0 ? errno : 0;
