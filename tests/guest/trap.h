@@ -93,6 +93,11 @@ static inline void trap_child(const struct trap_opts *o, __u32 cookie)
 	int i, l, nr = o->nr ? o->nr : __NR_getppid;
 	pthread_t th;
 
+	/* First: the test may signal the child once it has the listener. */
+	sa.sa_flags = o->sa_flags;
+	if (o->sig_ignore)
+		sa.sa_handler = SIG_IGN;
+	sigaction(SIGUSR1, &sa, NULL);
 	if (o->own_filter) {
 		l = o->before_filter && o->before_filter(&cookie) ? -1 :
 		    install_filter_arg0_two(nr, cookie, o->data, o->data2, o->flags);
@@ -104,10 +109,6 @@ static inline void trap_child(const struct trap_opts *o, __u32 cookie)
 			_exit(3);
 		close(l);
 	}
-	sa.sa_flags = o->sa_flags;
-	if (o->sig_ignore)
-		sa.sa_handler = SIG_IGN;
-	sigaction(SIGUSR1, &sa, NULL);
 	if (o->ignore_thread)
 		pthread_create(&th, NULL, ignore_thread, NULL);
 	while (o->hold && !child_sh->go)
