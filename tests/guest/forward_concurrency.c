@@ -4,12 +4,11 @@
  * listener or device closed while records are pending, a supervisor killed,
  * and a signal storm of the kind the Go runtime makes.
  *
- * The trapped children here are made by mt_start(): a child process that
- * installs its filter (trapping getppid) before it creates any thread, hands
- * the listener to the supervisor, and waits for mt_go() before its threads
- * (or its main thread) make their trapped calls, so that the supervisor can
- * bind its device fd first: a forwarding wait finds its supervisor when it
- * begins.
+ * The trapped children here are trap.h's, made by mt_start(): the test
+ * installs the filter (trapping getppid) and forks the child, which creates
+ * its threads under it and waits for mt_go() before they (or its main
+ * thread) make their trapped calls, so that the supervisor can bind its
+ * device fd first: a forwarding wait finds its supervisor when it begins.
  */
 #include "sigfwd_test.h"
 #include "trap.h"
@@ -30,11 +29,9 @@ struct mt_slot {
 	volatile int chain_ok;		/* chain mode: the stacked filters act */
 };
 
+/* Next to the trap's struct trap_shared (go, done, replied). */
 struct mt_shared {
-	volatile int go;
 	volatile int ready;		/* slots that know their tid */
-	volatile int done;		/* all calls made */
-	volatile int replied;		/* the supervisor is replying */
 	volatile int completed;		/* successful trapped calls, all slots */
 	volatile int second_listener;	/* chain mode: errno of the attempt */
 	/* Supervisor process of killed_supervisor_leaves_stock_enosys. */
@@ -54,16 +51,17 @@ struct mt_opts {
 	 * chain, and both make the trapped call (slots 0 and 1).
 	 */
 	int chain;
+	int own_filter;		/* trap.h's: the child installs the filter */
 };
 
 struct mt {
-	pid_t pid;
-	int listener;
+	struct trap t;
 	struct mt_shared *sh;
 };
 
 static struct mt_shared *mt_sh;
 static const struct mt_opts *mt_o;
+static __u32 mt_cookie;
 static __thread int mt_idx = -1;
 
 static void mt_handler(int sig)
@@ -72,7 +70,7 @@ static void mt_handler(int sig)
 	if (mt_idx < 0)
 		return;
 	mt_sh->slot[mt_idx].handled++;
-	if (!mt_sh->replied)
+	if (!child_sh->replied)
 		mt_sh->slot[mt_idx].handled_early++;
 }
 
@@ -106,11 +104,11 @@ static void mt_calls(int idx)
 		s->chain_ok &= syscall(__NR_getgid) == -1 && errno == EACCES;
 	}
 	__sync_fetch_and_add(&mt_sh->ready, 1);
-	while (!mt_sh->go)
+	while (!child_sh->go)
 		usleep(1000);
 	for (i = 0; i < (mt_o->calls ? mt_o->calls : 1); i++) {
 		errno = 0;
-		s->ret = syscall(__NR_getppid);
+		s->ret = syscall(__NR_getppid, mt_cookie);
 		s->err = errno;
 		if (s->ret >= 0) {
 			s->calls_done++;
@@ -125,36 +123,19 @@ static void *mt_thread(void *arg)
 	return NULL;
 }
 
-static void __attribute__((__noreturn__)) mt_child(const struct mt_opts *o, int sock)
+/* The trapped child's calls, under its filter (trap.h's body). */
+static void mt_child(__u32 cookie)
 {
 	struct sigaction sa = { .sa_handler = mt_handler, .sa_flags = SA_RESTART };
+	const struct mt_opts *o = mt_o;
 	pthread_t th[MAX_SLOTS];
 	pthread_attr_t attr;
-	int listener, i, status;
+	int i, status;
 	pid_t gc;
 
+	mt_cookie = cookie;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	sigaction(SIGUSR1, &sa, NULL);
-	if (o->chain && add_filter(__NR_getuid, SECCOMP_RET_ERRNO | EPERM, 0))
-		_exit(3);
-	listener = add_filter(__NR_getppid,
-			      SECCOMP_RET_USER_NOTIF | (o->data & SECCOMP_RET_DATA),
-			      SECCOMP_FILTER_FLAG_NEW_LISTENER);
-	if (listener < 0)
-		_exit(3);
-	if (o->chain) {
-		i = add_filter(__NR_getgid, SECCOMP_RET_USER_NOTIF | FWD_DATA,
-			       SECCOMP_FILTER_FLAG_NEW_LISTENER);
-		mt_sh->second_listener = i < 0 ? errno : 0;
-		if (i >= 0)
-			close(i);
-		if (add_filter(__NR_getgid, SECCOMP_RET_ERRNO | EACCES, 0))
-			_exit(3);
-	}
-	if (send_fd(sock, listener))
-		_exit(3);
-	close(listener);
-	close(sock);
 	if (o->chain) {
 		gc = fork();
 		if (gc == 0) {
@@ -165,13 +146,12 @@ static void __attribute__((__noreturn__)) mt_child(const struct mt_opts *o, int 
 		mt_calls(0);
 		if (gc < 0 || waitpid(gc, &status, 0) != gc)
 			_exit(4);
-		mt_sh->done = 1;
+		child_sh->done = 1;
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 5);
 	}
 	if (!o->threads) {
 		mt_calls(0);
-		mt_sh->done = 1;
-		_exit(0);
+		return;
 	}
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
@@ -180,8 +160,6 @@ static void __attribute__((__noreturn__)) mt_child(const struct mt_opts *o, int 
 			_exit(6);
 	for (i = 0; i < o->threads; i++)
 		pthread_join(th[i], NULL);
-	mt_sh->done = 1;
-	_exit(0);
 }
 
 /* Module loaded, default_policy 0. */
@@ -200,42 +178,57 @@ static int setup(void)
 
 static void mt_init(struct mt *m)
 {
-	m->pid = -1;
-	m->listener = -1;
+	m->t.pid = 0;
+	m->t.listener = -1;
+	m->t.sh = NULL;
 	m->sh = MAP_FAILED;
+}
+
+/*
+ * Chain mode's filters, stacked by the test around the trap's: the one
+ * below (@above 0), or the one above, after a second listener was tried in
+ * the chain that holds the trap's. 0, or -1 with a message printed.
+ */
+static int mt_stack(struct mt *m, int above)
+{
+	int l;
+
+	if (!above) {
+		l = add_filter(__NR_getuid, SECCOMP_RET_ERRNO | EPERM, 0);
+	} else {
+		l = add_filter(__NR_getgid, SECCOMP_RET_USER_NOTIF | FWD_DATA,
+			       SECCOMP_FILTER_FLAG_NEW_LISTENER);
+		m->sh->second_listener = l < 0 ? errno : 0;
+		if (l >= 0)
+			close(l);
+		l = add_filter(__NR_getgid, SECCOMP_RET_ERRNO | EACCES, 0);
+	}
+	if (l)
+		printf("stacking a filter: %s\n", strerror(errno));
+	return l ? -1 : 0;
 }
 
 /* Start a trapped child, held before its calls; 0 or -1 (message printed). */
 static int mt_start(struct mt *m, const struct mt_opts *o)
 {
-	int sv[2];
+	struct trap_opts to = { .own_filter = o->own_filter, .body = mt_child,
+				.data = o->data };
 
 	mt_init(m);
 	m->sh = mmap(NULL, sizeof(*m->sh), PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (m->sh == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+	if (m->sh == MAP_FAILED) {
 		perror("mt_start");
 		return -1;
 	}
 	mt_sh = m->sh;
 	mt_o = o;
-	m->pid = fork();
-	if (m->pid < 0) {
-		perror("fork");
+	if (o->own_filter)
+		return trap_start(&m->t, &to);
+	if ((o->chain && mt_stack(m, 0)) || trap_filter(&m->t, &to) ||
+	    (o->chain && mt_stack(m, 1)))
 		return -1;
-	}
-	if (m->pid == 0) {
-		close(sv[0]);
-		mt_child(o, sv[1]);
-	}
-	close(sv[1]);
-	m->listener = recv_fd(sv[0]);
-	close(sv[0]);
-	if (m->listener < 0) {
-		printf("trapped child could not install its filter\n");
-		return -1;
-	}
-	return 0;
+	return trap_fork(&m->t, &to);
 }
 
 /* Let the held child make its calls once all its slots are ready. */
@@ -249,7 +242,7 @@ static int mt_go(struct mt *m, int slots)
 		printf("only %d of %d trapped slots started\n", m->sh->ready, slots);
 		return -1;
 	}
-	m->sh->go = 1;
+	trap_go(&m->t);
 	return 0;
 }
 
@@ -260,10 +253,10 @@ static int mt_wait(struct mt *m, int timeout_ms)
 	int status;
 
 	while (now_ms() < end) {
-		pid_t r = waitpid(m->pid, &status, WNOHANG);
+		pid_t r = waitpid(m->t.pid, &status, WNOHANG);
 
-		if (r == m->pid) {
-			m->pid = -1;
+		if (r == m->t.pid) {
+			m->t.pid = 0;
 			if (WIFEXITED(status) && !WEXITSTATUS(status))
 				return 0;
 			printf("trapped child: status %#x\n", status);
@@ -277,14 +270,7 @@ static int mt_wait(struct mt *m, int timeout_ms)
 
 static void mt_end(struct mt *m)
 {
-	if (m->pid > 0) {
-		kill(m->pid, SIGKILL);
-		waitpid(m->pid, NULL, 0);
-		m->pid = -1;
-	}
-	if (m->listener >= 0)
-		close(m->listener);
-	m->listener = -1;
+	trap_end(&m->t);
 	if (m->sh != MAP_FAILED)
 		munmap(m->sh, sizeof(*m->sh));
 	m->sh = MAP_FAILED;
@@ -313,7 +299,7 @@ static int start_bound(struct mt *m, const struct mt_opts *o, int *dev,
 {
 	if (setup() || mt_start(m, o))
 		return -1;
-	*dev = dev_open(m->listener);
+	*dev = dev_open(m->t.listener);
 	if (*dev < 0)
 		return -1;
 	return slots < 0 ? 0 : mt_go(m, slots);
@@ -420,25 +406,6 @@ static int rec_check(const struct seccomp_sigfwd_signal *s, __u64 id,
 	return 0;
 }
 
-/* RECV one notification within timeout_ms; 0 or -1 (errno). */
-static int notif_recv(int listener, struct seccomp_notif *n, int timeout_ms)
-{
-	if (!poll_fd(listener, POLLIN, timeout_ms)) {
-		errno = ETIMEDOUT;
-		return -1;
-	}
-	memset(n, 0, sizeof(*n));
-	return ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, n);
-}
-
-static int notif_send(struct mt *m, __u64 id, long val)
-{
-	struct seccomp_notif_resp r = { .id = id, .val = val };
-
-	m->sh->replied = 1;
-	return ioctl(m->listener, SECCOMP_IOCTL_NOTIF_SEND, &r);
-}
-
 /* The slot of a trapped thread, by tid; -1 if none. */
 static int slot_of(const struct mt *m, int slots, pid_t tid)
 {
@@ -456,7 +423,7 @@ static int recv_all(struct mt *m, int slots, struct seccomp_notif *n)
 	int i, j;
 
 	for (i = 0; i < slots; i++) {
-		if (notif_recv(m->listener, &n[i], 5000)) {
+		if (trap_recv(&m->t, &n[i], 5000)) {
 			printf("notification %d of %d: %s\n", i + 1, slots,
 			       strerror(errno));
 			return -1;
@@ -511,7 +478,7 @@ TEST_F_TIMEOUT(fwd, records_match_ids_across_64_waiting_threads, 90)
 	ASSERT_EQ(0, start_bound(m, &o, dev, MAX_SLOTS));
 	ASSERT_EQ(0, recv_all(m, MAX_SLOTS, n));
 	for (i = 0; i < MAX_SLOTS; i++) {
-		ASSERT_EQ(0, syscall(__NR_tgkill, m->pid, n[i].pid, SIGUSR1))
+		ASSERT_EQ(0, syscall(__NR_tgkill, m->t.pid, n[i].pid, SIGUSR1))
 			TH_LOG("tgkill %u: %s", n[i].pid, strerror(errno));
 	}
 	for (k = 0; k < MAX_SLOTS; k++) {
@@ -523,7 +490,7 @@ TEST_F_TIMEOUT(fwd, records_match_ids_across_64_waiting_threads, 90)
 					       k + 1, (unsigned long long)s.id);
 		ASSERT_EQ(0, seen[i]++) TH_LOG("second record for id %#llx (tid %u)",
 					       (unsigned long long)s.id, s.tid);
-		ASSERT_EQ(0, rec_check(&s, n[i].id, m->pid, n[i].pid))
+		ASSERT_EQ(0, rec_check(&s, n[i].id, m->t.pid, n[i].pid))
 			TH_LOG("record %d", k + 1);
 	}
 	ASSERT_EQ(0, rec_none(*dev)) TH_LOG("more than %d records", MAX_SLOTS);
@@ -531,7 +498,7 @@ TEST_F_TIMEOUT(fwd, records_match_ids_across_64_waiting_threads, 90)
 		ASSERT_EQ(0, m->sh->slot[i].handled) TH_LOG("a handler ran before the reply");
 	}
 	for (i = 0; i < MAX_SLOTS; i++) {
-		ASSERT_EQ(0, notif_send(m, n[i].id, n[i].pid))
+		ASSERT_EQ(0, trap_send(&m->t, n[i].id, n[i].pid, 0))
 			TH_LOG("SEND to %u: %s", n[i].pid, strerror(errno));
 	}
 	ASSERT_EQ(0, mt_wait(m, 10000)) TH_LOG("threads did not finish");
@@ -558,19 +525,19 @@ TEST_F_TIMEOUT(fwd, signals_to_one_thread_reach_only_its_record, 60)
 	ASSERT_EQ(0, start_bound(m, &o, dev, N));
 	ASSERT_EQ(0, recv_all(m, N, n));
 	for (i = 0; i < 10; i++) {
-		syscall(__NR_tgkill, m->pid, n[VICTIM].pid, SIGUSR1);
+		syscall(__NR_tgkill, m->t.pid, n[VICTIM].pid, SIGUSR1);
 		sleep_ms(5);
 	}
 	ASSERT_EQ(0, rec_next(*dev, &s, 5000)) TH_LOG("no record: %s", strerror(errno));
-	ASSERT_EQ(0, rec_check(&s, n[VICTIM].id, m->pid, n[VICTIM].pid))
+	ASSERT_EQ(0, rec_check(&s, n[VICTIM].id, m->t.pid, n[VICTIM].pid))
 		TH_LOG("record of the signalled thread");
 	for (i = 0; i < 10; i++) {
-		syscall(__NR_tgkill, m->pid, n[VICTIM].pid, SIGUSR1);
+		syscall(__NR_tgkill, m->t.pid, n[VICTIM].pid, SIGUSR1);
 		sleep_ms(5);
 	}
 	ASSERT_EQ(0, rec_none(*dev)) TH_LOG("a flood gave more than one record");
 	for (i = 0; i < N; i++) {
-		ASSERT_EQ(0, notif_send(m, n[i].id, n[i].pid))
+		ASSERT_EQ(0, trap_send(&m->t, n[i].id, n[i].pid, 0))
 			TH_LOG("SEND to %u: %s", n[i].pid, strerror(errno));
 	}
 	ASSERT_EQ(0, mt_wait(m, 5000)) TH_LOG("threads did not finish");
@@ -625,17 +592,20 @@ TEST_F_TIMEOUT(fwd, second_listener_in_chain_is_ebusy_and_records_route_through_
 	}
 	ASSERT_EQ(0, rec_none(*dev)) TH_LOG("more than two records");
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, notif_send(m, n[i].id, n[i].pid))
+		ASSERT_EQ(0, trap_send(&m->t, n[i].id, n[i].pid, 0))
 			TH_LOG("SEND to %u: %s", n[i].pid, strerror(errno));
 	}
 	ASSERT_EQ(0, mt_wait(m, 5000)) TH_LOG("child or grandchild did not finish");
 	ASSERT_EQ(0, slots_replied(m, 2, 1)) TH_LOG("results");
 }
 
-/* Two trapped children, two listeners, two devices: no record crosses over. */
+/*
+ * Two trapped children, two listeners, two devices: no record crosses over.
+ * One listener per chain: each child installs its own filter.
+ */
 TEST_F_TIMEOUT(fwd, two_supervisors_get_only_their_own_records, 60)
 {
-	struct mt_opts o = { .data = FWD_DATA };
+	struct mt_opts o = { .data = FWD_DATA, .own_filter = 1 };
 	struct seccomp_sigfwd_signal s;
 	struct seccomp_notif n[2];
 	struct mt *m = self->m;
@@ -646,22 +616,22 @@ TEST_F_TIMEOUT(fwd, two_supervisors_get_only_their_own_records, 60)
 		ASSERT_EQ(0, start_bound(&m[i], &o, &dev[i], 1));
 	}
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, notif_recv(m[i].listener, &n[i], 5000))
+		ASSERT_EQ(0, trap_recv(&m[i].t, &n[i], 5000))
 			TH_LOG("child %d: no notification: %s", i, strerror(errno));
 	}
 	for (i = 0; i < 2; i++)
-		kill(m[i].pid, SIGUSR1);
+		kill(m[i].t.pid, SIGUSR1);
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, rec_next(dev[i], &s, 5000))
 			TH_LOG("device %d: no record: %s", i, strerror(errno));
-		ASSERT_EQ(0, rec_check(&s, n[i].id, m[i].pid, m[i].pid))
+		ASSERT_EQ(0, rec_check(&s, n[i].id, m[i].t.pid, m[i].t.pid))
 			TH_LOG("device %d got another supervisor's record", i);
 	}
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, rec_none(dev[i])) TH_LOG("device %d: a second record", i);
 	}
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, notif_send(&m[i], n[i].id, m[i].pid))
+		ASSERT_EQ(0, trap_send(&m[i].t, n[i].id, m[i].t.pid, 0))
 			TH_LOG("SEND %d: %s", i, strerror(errno));
 		ASSERT_EQ(0, mt_wait(&m[i], 5000)) TH_LOG("child %d did not finish", i);
 		ASSERT_EQ(0, slots_replied(&m[i], 1, 1)) TH_LOG("child %d", i);
@@ -675,16 +645,16 @@ static int pending_record(struct mt *m, int *dev, struct seccomp_notif *n)
 
 	if (start_bound(m, &o, dev, 1))
 		return -1;
-	if (notif_recv(m->listener, n, 5000)) {
+	if (trap_recv(&m->t, n, 5000)) {
 		printf("no notification: %s\n", strerror(errno));
 		return -1;
 	}
-	kill(m->pid, SIGUSR1);
+	kill(m->t.pid, SIGUSR1);
 	if (!poll_fd(*dev, POLLPRI, 5000)) {
 		printf("no EPOLLPRI on the device fd\n");
 		return -1;
 	}
-	if (!poll_fd(m->listener, POLLPRI, 0)) {
+	if (!poll_fd(m->t.listener, POLLPRI, 0)) {
 		printf("no EPOLLPRI on the listener fd\n");
 		return -1;
 	}
@@ -705,8 +675,8 @@ TEST_F_TIMEOUT(fwd, closing_listener_with_pending_records_gives_enosys, 60)
 	struct pollfd p;
 
 	ASSERT_EQ(0, pending_record(m, dev, &n));
-	close(m->listener);
-	m->listener = -1;
+	close(m->t.listener);
+	m->t.listener = -1;
 	ASSERT_EQ(0, mt_wait(m, 5000)) TH_LOG("trapped child did not finish");
 	ASSERT_TRUE(m->sh->slot[0].ret == -1 && m->sh->slot[0].err == ENOSYS &&
 		    m->sh->slot[0].handled == 1)
@@ -736,10 +706,10 @@ TEST_F_TIMEOUT(fwd, closing_device_first_keeps_the_reply, 60)
 	close(*dev);
 	*dev = -1;
 	sleep_ms(100);
-	ASSERT_TRUE(!m->sh->done && !m->sh->slot[0].handled)
+	ASSERT_TRUE(!m->t.sh->done && !m->sh->slot[0].handled)
 		TH_LOG("closing the device ended the wait (handled %d)",
 		       m->sh->slot[0].handled);
-	ASSERT_EQ(0, notif_send(m, n.id, 42))
+	ASSERT_EQ(0, trap_send(&m->t, n.id, 42, 0))
 		TH_LOG("SEND after closing the device: %s", strerror(errno));
 	ASSERT_EQ(0, mt_wait(m, 5000)) TH_LOG("trapped child did not finish");
 	ASSERT_TRUE(m->sh->slot[0].ret == 42 && m->sh->slot[0].handled == 1 &&
@@ -756,12 +726,12 @@ static void __attribute__((__noreturn__)) supervisor(struct mt *m)
 	int dev;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	dev = dev_open(m->listener);
+	dev = dev_open(m->t.listener);
 	if (dev < 0)
 		_exit(3);
 	m->sh->sup_stage = 1;
-	m->sh->go = 1;
-	if (notif_recv(m->listener, &n, 5000))
+	trap_go(&m->t);
+	if (trap_recv(&m->t, &n, 5000))
 		_exit(4);
 	m->sh->sup_id = n.id;
 	m->sh->sup_stage = 2;
@@ -801,13 +771,13 @@ TEST_F_TIMEOUT(fwd, killed_supervisor_leaves_stock_enosys, 60)
 	ASSERT_GE(self->sup, 0) TH_LOG("fork: %s", strerror(errno));
 	if (self->sup == 0)
 		supervisor(m);
-	close(m->listener);
-	m->listener = -1;
+	close(m->t.listener);
+	m->t.listener = -1;
 	ASSERT_EQ(0, wait_stage(m, 2));
-	kill(m->pid, SIGUSR1);
+	kill(m->t.pid, SIGUSR1);
 	ASSERT_EQ(0, wait_stage(m, 3));
 	sleep_ms(50);
-	ASSERT_TRUE(!m->sh->done && !m->sh->slot[0].handled)
+	ASSERT_TRUE(!m->t.sh->done && !m->sh->slot[0].handled)
 		TH_LOG("the signal ended the wait");
 	t0 = now_ms();
 	kill(self->sup, SIGKILL);
@@ -854,12 +824,13 @@ struct storm_result {
  * @calls trapped calls under a storm of SIGUSR1 every @gap_us (plus the
  * sleep's overhead); each notification answered after
  * @delay_ms of reading and discarding records. Runs until the calls are done
- * or @bound_ms after the first notification; 0 or -1.
+ * or @bound_ms after the first notification; 0 or -1. The child installs its
+ * own filter: a test may make several runs, and a chain has one listener.
  */
 static int storm_run(unsigned int data, int calls, int gap_us, int delay_ms,
 		     int bound_ms, struct storm_result *r)
 {
-	struct mt_opts o = { .calls = calls, .data = data };
+	struct mt_opts o = { .calls = calls, .data = data, .own_filter = 1 };
 	struct seccomp_sigfwd_signal s;
 	struct storm st = { 0 };
 	struct seccomp_notif n;
@@ -872,7 +843,7 @@ static int storm_run(unsigned int data, int calls, int gap_us, int delay_ms,
 	mt_init(&m);
 	if (start_bound(&m, &o, &dev, -1))
 		goto out;
-	st.pid = m.pid;
+	st.pid = m.t.pid;
 	st.gap_us = gap_us;
 	if (pthread_create(&th, NULL, storm_sender, &st)) {
 		printf("pthread_create failed\n");
@@ -883,8 +854,8 @@ static int storm_run(unsigned int data, int calls, int gap_us, int delay_ms,
 		goto out;
 	t0 = now_ms();
 	end = t0 + 5000;
-	while (!m.sh->done && now_ms() < end) {
-		if (notif_recv(m.listener, &n, 100))
+	while (!m.t.sh->done && now_ms() < end) {
+		if (trap_recv(&m.t, &n, 100))
 			continue;	/* none yet, or withdrawn (ENOENT) */
 		if (!r->notifs++)
 			end = now_ms() + bound_ms;
@@ -904,7 +875,7 @@ static int storm_run(unsigned int data, int calls, int gap_us, int delay_ms,
 			}
 			sleep_ms(delay_ms < 5 ? delay_ms : 5);
 		} while (now_ms() < until);
-		if (!notif_send(&m, n.id, r->notifs)) {
+		if (!trap_send(&m.t, n.id, r->notifs, 0)) {
 			r->replied++;
 			continue;
 		}
@@ -918,7 +889,7 @@ static int storm_run(unsigned int data, int calls, int gap_us, int delay_ms,
 	pthread_join(th, NULL);
 	started = 0;
 	r->sent = st.sent;
-	if (m.sh->done && mt_wait(&m, 5000))
+	if (m.t.sh->done && mt_wait(&m, 5000))
 		goto out;
 	r->completed = m.sh->completed;
 	ret = 0;

@@ -35,6 +35,15 @@ struct trap_opts {
 	int own_filter;		/* the child installs the filter, the test stays free */
 	unsigned int data2;	/* own_filter, non-zero: the program also traps */
 	int call_second;	/*   cookie + 1 with data2; the child calls that */
+	/* The child's calls, instead of making ->calls calls itself. */
+	void (*body)(__u32 cookie);
+	/*
+	 * own_filter: run by the child before its filter, so that what it
+	 * forks (a grandchild) holds neither the filter nor the listener; may
+	 * set the trapped first argument (close() traps an fd). 0, or -1 with
+	 * errno set.
+	 */
+	int (*before_filter)(__u32 *arg0);
 };
 
 /* Shared between supervisor and child. */
@@ -81,11 +90,17 @@ static void *ignore_thread(void *arg)
 static inline void trap_child(const struct trap_opts *o, __u32 cookie)
 {
 	struct sigaction sa = { .sa_handler = trap_handler };
+	int i, l, nr = o->nr ? o->nr : __NR_getppid;
 	pthread_t th;
-	int i, l;
 
+	/* First: the test may signal the child once it has the listener. */
+	sa.sa_flags = o->sa_flags;
+	if (o->sig_ignore)
+		sa.sa_handler = SIG_IGN;
+	sigaction(SIGUSR1, &sa, NULL);
 	if (o->own_filter) {
-		l = install_filter_arg0_two(o->nr, cookie, o->data, o->data2, o->flags);
+		l = o->before_filter && o->before_filter(&cookie) ? -1 :
+		    install_filter_arg0_two(nr, cookie, o->data, o->data2, o->flags);
 		cookie += o->call_second;
 		child_sh->listener = l < 0 ? -errno : l;
 		while (l >= 0 && child_sh->listener >= 0)
@@ -94,17 +109,15 @@ static inline void trap_child(const struct trap_opts *o, __u32 cookie)
 			_exit(3);
 		close(l);
 	}
-	sa.sa_flags = o->sa_flags;
-	if (o->sig_ignore)
-		sa.sa_handler = SIG_IGN;
-	sigaction(SIGUSR1, &sa, NULL);
 	if (o->ignore_thread)
 		pthread_create(&th, NULL, ignore_thread, NULL);
 	while (o->hold && !child_sh->go)
 		usleep(1000);
-	for (i = 0; i < (o->calls ? o->calls : 1); i++) {
+	if (o->body)
+		o->body(cookie);
+	for (i = 0; !o->body && i < (o->calls ? o->calls : 1); i++) {
 		errno = 0;
-		child_sh->ret = syscall(o->nr, cookie);
+		child_sh->ret = syscall(nr, cookie);
 		child_sh->err = errno;
 	}
 	child_sh->done = 1;
@@ -175,17 +188,12 @@ static inline int trap_own_filter(struct trap *t, const struct trap_opts *o)
 	return 0;
 }
 
-/* The filter and the trapped child; 0, or -1 with a message printed. */
-static inline int trap_start(struct trap *t, const struct trap_opts *opts)
+/*
+ * The child of a trap_filter() trap; 0, or -1 with a message printed. A
+ * test may stack filters of its own around the trap's in between.
+ */
+static inline int trap_fork(struct trap *t, const struct trap_opts *opts)
 {
-	struct trap_opts o = *opts;
-
-	if (!o.nr)
-		o.nr = __NR_getppid;
-	if (o.own_filter)
-		return trap_own_filter(t, &o);
-	if (trap_filter(t, &o))
-		return -1;
 	t->pid = fork();
 	if (t->pid < 0) {
 		perror("fork");
@@ -193,9 +201,17 @@ static inline int trap_start(struct trap *t, const struct trap_opts *opts)
 	}
 	if (t->pid == 0) {
 		close(t->listener);
-		trap_child(&o, t->cookie);
+		trap_child(opts, t->cookie);
 	}
 	return 0;
+}
+
+/* The filter and the trapped child; 0, or -1 with a message printed. */
+static inline int trap_start(struct trap *t, const struct trap_opts *opts)
+{
+	if (opts->own_filter)
+		return trap_own_filter(t, opts);
+	return trap_filter(t, opts) ? -1 : trap_fork(t, opts);
 }
 
 /* Let a held child make its trapped call. */

@@ -59,7 +59,7 @@ static int notif_send(int listener, __u64 id, long val, int error, __u32 flags)
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &r);
 }
 
-/* A device fd bound to @listener, non-blocking; -1 on failure. */
+/* The records waiting on a non-blocking device fd, read; how many. */
 static int drain_records(int dev)
 {
 	struct seccomp_sigfwd_signal s;
@@ -70,30 +70,10 @@ static int drain_records(int dev)
 	return n;
 }
 
-/* Fork @fn(sock, arg) as a child; the listener it sends back, or -1. */
-static int fork_child(pid_t *pid, void (*fn)(int, unsigned int),
-		      unsigned int arg)
-{
-	int sv[2], listener;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		return -1;
-	*pid = fork();
-	if (*pid == 0) {
-		close(sv[0]);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		fn(sv[1], arg);
-		_exit(0);
-	}
-	close(sv[1]);
-	listener = recv_fd(sv[0]);
-	close(sv[0]);
-	return listener;
-}
-
 /*
  * 4. Go-style preemption: a handled SIGUSR1 (SA_RESTART) every 10 ms, then
- * every 1 ms, against a supervisor that needs 20 ms per call, for 2 s.
+ * every 1 ms, against a supervisor that needs 20 ms per call, for 2 s. Each
+ * run's child installs its own filter (one listener per chain).
  */
 #define GS_WINDOW_MS	2000
 #define GS_SERVICE_MS	20
@@ -101,39 +81,21 @@ static int fork_child(pid_t *pid, void (*fn)(int, unsigned int),
 
 struct gs_shared {
 	volatile int stop;
-	volatile int done;
 	volatile long completed;
 	volatile long bad;
-	volatile long handled;
 };
 
 static struct gs_shared *gs;
 
-static void gs_handler(int sig)
+static void gs_calls(__u32 cookie)
 {
-	(void)sig;
-	gs->handled++;
-}
-
-static void gs_child(int sock, unsigned int data)
-{
-	struct sigaction sa = { .sa_handler = gs_handler, .sa_flags = SA_RESTART };
-	int listener;
-
-	sigaction(SIGUSR1, &sa, NULL);
-	listener = install_filter(__NR_getppid, data, 0);
-	if (listener < 0 || send_fd(sock, listener))
-		_exit(3);
-	close(listener);
-	close(sock);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);	/* no spinning orphan */
 	while (!gs->stop) {
-		if (syscall(__NR_getppid) == GS_VAL)
+		if (syscall(__NR_getppid, cookie) == GS_VAL)
 			gs->completed++;
 		else
 			gs->bad++;
 	}
-	gs->done = 1;
-	_exit(0);
 }
 
 struct gs_signaller {
@@ -171,18 +133,20 @@ struct gs_result {
 static int gs_run(unsigned int data, int bind, int period_us,
 		  struct gs_result *r)
 {
+	struct trap_opts o = { .data = data, .sa_flags = SA_RESTART,
+			       .own_filter = 1, .body = gs_calls };
 	struct gs_signaller g = { .period_ns = period_us * 1000L };
-	int listener, dev = -1, status, started = 0, ret = -1;
+	int listener, dev = -1, started = 0, ret = -1;
 	struct seccomp_notif n;
+	struct trap t;
 	long end;
 
 	memset(r, 0, sizeof(*r));
 	memset(gs, 0, sizeof(*gs));
-	listener = fork_child(&g.pid, gs_child, data);
-	if (listener < 0) {
-		printf("no listener from the child\n");
+	if (trap_start(&t, &o))
 		goto out;
-	}
+	listener = t.listener;
+	g.pid = t.pid;
 	if (bind) {
 		dev = sigfwd_open_bound(listener, O_NONBLOCK);
 		if (dev < 0) {
@@ -216,7 +180,7 @@ static int gs_run(unsigned int data, int bind, int period_us,
 	/* Let the child finish its last call. */
 	gs->stop = 1;
 	end = now_ms() + 5000;
-	while (!gs->done && now_ms() < end) {
+	while (!t.sh->done && now_ms() < end) {
 		if (!poll_fd(listener, POLLIN, 20))
 			continue;
 		memset(&n, 0, sizeof(n));
@@ -228,7 +192,8 @@ static int gs_run(unsigned int data, int bind, int period_us,
 			r->enoent++;
 	}
 	r->records += drain_records(dev);
-	ret = gs->done ? 0 : -1;
+	ret = t.sh->done ? 0 : -1;
+	r->handled = t.sh->handled;
 	if (ret)
 		printf("child did not finish\n");
 out:
@@ -236,19 +201,12 @@ out:
 		g.stop = 1;
 		pthread_join(g.th, NULL);
 	}
-	if (g.pid > 0) {
-		if (!gs->done)
-			kill(g.pid, SIGKILL);
-		waitpid(g.pid, &status, 0);
-	}
 	r->completed = gs->completed;
 	r->bad = gs->bad;
-	r->handled = gs->handled;
 	r->sent = g.sent;
+	trap_end(&t);
 	if (dev >= 0)
 		close(dev);
-	if (listener >= 0)
-		close(listener);
 	return ret;
 }
 
@@ -339,17 +297,12 @@ TEST_F_TIMEOUT(user_failures, go_style_preemption_storm_10ms_and_1ms, 150)
 /*
  * 5. The sandlock case: close() trapped, a SIGCHLD handler without
  * SA_RESTART, and a grandchild that exits while the close notification is
- * still queued.
+ * still queued. The child opens the fd and forks the grandchild before its
+ * filter, which traps close() of that fd only; each run's child installs
+ * its own (one listener per chain).
  */
 struct cl_shared {
-	volatile int go;
 	volatile int gc_exit;
-	volatile int done;
-	volatile int replied;
-	volatile int handled;
-	volatile int handled_early;
-	long ret;
-	int err;
 	int fd;
 	int fd_after;
 	int fd_errno;
@@ -357,87 +310,80 @@ struct cl_shared {
 
 static struct cl_shared *cl;
 
-static void cl_handler(int sig)
+/* The child, before its filter: the fd to close, the grandchild. */
+static int cl_before_filter(__u32 *arg0)
 {
-	(void)sig;
-	cl->handled++;
-	if (!cl->replied)
-		cl->handled_early++;
-}
-
-static void cl_child(int sock, unsigned int data)
-{
-	struct sigaction sa = { .sa_handler = cl_handler };	/* no SA_RESTART */
-	int listener;
+	struct sigaction sa = { .sa_handler = trap_handler };	/* no SA_RESTART */
 	pid_t gc;
 
 	sigaction(SIGCHLD, &sa, NULL);
 	cl->fd = open("/dev/null", O_RDONLY);
+	if (cl->fd < 0)
+		return -1;
 	gc = fork();
 	if (gc == 0) {
 		while (!cl->gc_exit)
 			usleep(1000);
 		_exit(0);
 	}
-	/* From here on close() is trapped: the child closes nothing else. */
-	listener = install_filter(__NR_close, data, 0);
-	if (cl->fd < 0 || gc < 0 || listener < 0 || send_fd(sock, listener))
-		_exit(3);
-	while (!cl->go)
-		usleep(1000);
+	*arg0 = cl->fd;
+	return gc < 0 ? -1 : 0;
+}
+
+static void cl_close(__u32 fd)
+{
 	errno = 0;
-	cl->ret = syscall(__NR_close, cl->fd);
-	cl->err = errno;
+	child_sh->ret = syscall(__NR_close, fd);
+	child_sh->err = errno;
 	errno = 0;
-	cl->fd_after = fcntl(cl->fd, F_GETFD);
+	cl->fd_after = fcntl(fd, F_GETFD);
 	cl->fd_errno = errno;
-	cl->done = 1;
-	_exit(0);
 }
 
 static int cl_run(unsigned int data, int protected)
 {
+	struct trap_opts o = { .nr = __NR_close, .data = data, .hold = 1,
+			       .own_filter = 1, .before_filter = cl_before_filter,
+			       .body = cl_close };
 	struct seccomp_notif n;
-	int listener, status, ret = 1;
-	pid_t pid = -1;
+	struct trap_shared *sh;
+	int status, ret = 1;
+	struct trap t;
 
 	memset(cl, 0, sizeof(*cl));
-	listener = fork_child(&pid, cl_child, data);
-	if (listener < 0) {
-		printf("no listener from the child\n");
+	cl->fd = -1;
+	if (trap_start(&t, &o))
 		goto out;
-	}
-	cl->go = 1;
-	if (!poll_fd(listener, POLLIN, 5000)) {
+	sh = t.sh;
+	trap_go(&t);
+	if (!poll_fd(t.listener, POLLIN, 5000)) {
 		printf("no close notification queued\n");
 		goto out;
 	}
-	wait_asleep(pid);
+	wait_asleep(t.pid);
 	sleep_ms(20);
 	cl->gc_exit = 1;	/* SIGCHLD while the notification is queued */
 	sleep_ms(300);
 	if (!protected) {
 		long end = now_ms() + 5000;
 
-		while (!cl->done && now_ms() < end)
+		while (!sh->done && now_ms() < end)
 			sleep_ms(5);
 		printf("stock: close returned %ld (%s), handler %d, fd afterwards %s, notification %s\n",
-		       cl->ret, cl->ret ? strerror(cl->err) : "ok", cl->handled,
+		       sh->ret, sh->ret ? strerror(sh->err) : "ok", sh->handled,
 		       cl->fd_after >= 0 ? "still open" : "closed",
-		       poll_fd(listener, POLLIN, 0) ? "still queued" : "gone unseen");
-		ret = !(cl->done && cl->ret == -1 && cl->err == EINTR &&
-			cl->handled == 1 && cl->fd_after >= 0 &&
-			!poll_fd(listener, POLLIN, 0));
+		       poll_fd(t.listener, POLLIN, 0) ? "still queued" : "gone unseen");
+		ret = !(sh->done && sh->ret == -1 && sh->err == EINTR &&
+			sh->handled == 1 && cl->fd_after >= 0 &&
+			!poll_fd(t.listener, POLLIN, 0));
 		goto out;
 	}
-	if (cl->done || cl->handled) {
+	if (sh->done || sh->handled) {
 		printf("close ended (%ld, %s) before the supervisor saw it, handler %d\n",
-		       cl->ret, strerror(cl->err), cl->handled);
+		       sh->ret, strerror(sh->err), sh->handled);
 		goto out;
 	}
-	memset(&n, 0, sizeof(n));
-	if (!poll_fd(listener, POLLIN, 1000) ||
-	    ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n)) {
+	if (trap_recv(&t, &n, 1000)) {
 		printf("RECV: %s\n", strerror(errno));
 		goto out;
 	}
@@ -446,32 +392,29 @@ static int cl_run(unsigned int data, int protected)
 		       (unsigned long long)n.data.args[0]);
 		goto out;
 	}
-	cl->replied = 1;
-	if (notif_send(listener, n.id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE)) {
+	sh->replied = 1;
+	if (notif_send(t.listener, n.id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE)) {
 		printf("SEND (CONTINUE): %s\n", strerror(errno));
 		goto out;
 	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
+	status = trap_wait(&t, slow_ms(5000));
+	t.pid = 0;
+	if (status) {
 		printf("child status %#x\n", status);
-		pid = -1;
 		goto out;
 	}
-	pid = -1;
 	printf("KILLABLE_BEFORE_RECV: close returned %ld (%s), handler %d (before the reply %d), fd afterwards %s (%s)\n",
-	       cl->ret, cl->ret ? strerror(cl->err) : "ok", cl->handled,
-	       cl->handled_early, cl->fd_after >= 0 ? "open" : "closed",
+	       sh->ret, sh->ret ? strerror(sh->err) : "ok", sh->handled,
+	       sh->handled_early, cl->fd_after >= 0 ? "open" : "closed",
 	       strerror(cl->fd_errno));
-	ret = !(cl->ret == 0 && cl->handled == 1 && !cl->handled_early &&
+	ret = !(sh->ret == 0 && sh->handled == 1 && !sh->handled_early &&
 		cl->fd_after == -1 && cl->fd_errno == EBADF);
 out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
+	trap_end(&t);
 	cl->gc_exit = 1;
-	if (listener >= 0)
-		close(listener);
+	/* Our copy: the child opened it in the fd table it shared with us. */
+	if (cl->fd >= 0)
+		close(cl->fd);
 	return ret;
 }
 
