@@ -154,6 +154,9 @@ TEST_F_TIMEOUT(poll_hook, notify_poll_traced_only_while_a_listener_is_bound, 120
 	self->dev[0] = -1;
 	ASSERT_TRUE(traced_becomes(0, IDLE_MS + slow_ms(10000)))
 		TH_LOG("still traced after the last device's close");
+	/* The device of the released listener holds the module. */
+	close(self->dev[1]);
+	self->dev[1] = -1;
 	ASSERT_EQ(0, module_unload()) TH_LOG("rmmod: %s", strerror(errno));
 	ASSERT_EQ(0, poll_traced()) TH_LOG("traced after unload");
 }
