@@ -32,7 +32,7 @@ DKMS_SRC = $(DESTDIR)/usr/src/seccomp-sigfwd-$(VERSION)
 dkms-source:
 	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)/module/arch $(DKMS_SRC)/include/uapi/linux
 	install -m 0644 VERSION Makefile $(DKMS_SRC)/
-	install -m 0644 module/Kbuild module/*.[ch] $(DKMS_SRC)/module/
+	install -m 0644 module/Kbuild module/compat.mk module/*.[ch] $(DKMS_SRC)/module/
 	install -D -m 0644 -t $(DKMS_SRC)/module/arch module/arch/*.c
 	install -m 0644 include/uapi/linux/seccomp_sigfwd.h $(DKMS_SRC)/include/uapi/linux/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf

@@ -188,7 +188,7 @@ static void bench_roundtrip(void)
  * seccomp_sigfwd loaded and not, alternating blocks of batches. The module
  * hooks that function for every caller and lets all but seccomp's through.
  */
-#define OC_BLOCKS 10
+#define OC_BLOCKS 12
 #define OC_BATCHES 30
 
 static int oc_batch(const char *param, int calls, long *ns_per_call_x1000)
@@ -226,82 +226,130 @@ static void print_pair_header(void)
 	       "p99 ns", "ratio", "spread (p90-p10)/p50");
 }
 
-/* Rows for "stock" (ns[0]) and "module_loaded" (ns[1]) of benchmark @bench. */
-static void report_pair(const char *bench, long *ns[2], const long n[2])
+/*
+ * The states a per-call figure is measured in, in alternating blocks: the
+ * stock kernel, seccomp_sigfwd loaded, and neither but sigfwd_bench's empty
+ * ftrace callback on the same functions (what ftrace itself costs a call).
+ */
+enum { ST_STOCK, ST_MODULE, ST_FTRACE, NSTATES };
+
+static const char *const state_name[NSTATES] = { "stock", "module_loaded",
+						 "ftrace_empty" };
+
+#define BENCH_FTRACE_EMPTY "/sys/module/sigfwd_bench/parameters/ftrace_empty"
+
+/* Put the kernel in state @st for block @b (the states in turn); -1 if not. */
+static int enter_state(int st)
 {
-	static const char *const name[2] = { "stock", "module_loaded" };
+	if (write_file(BENCH_FTRACE_EMPTY, "0"))
+		return -1;
+	if (st == ST_MODULE)
+		return module_load(NULL);
+	if (module_unload())
+		return -1;
+	return st == ST_FTRACE ? write_file(BENCH_FTRACE_EMPTY, "1") : 0;
+}
+
+/* Load sigfwd_bench.ko (the timed calls, the empty ftrace callback). */
+static int bench_ko_load(void)
+{
+	int fd = open(BENCH_KO, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || syscall(__NR_finit_module, fd, "", 0)) {
+		printf("cannot load %s: %s\n", BENCH_KO, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static void bench_ko_unload(void)
+{
+	write_file(BENCH_FTRACE_EMPTY, "0");
+	syscall(__NR_delete_module, "sigfwd_bench", O_NONBLOCK);
+}
+
+/* Rows for each state of benchmark @bench, ratios to stock (ns[ST_STOCK]). */
+static void report_states(const char *bench, long *ns[NSTATES], const long n[NSTATES])
+{
+	double p50[NSTATES];
 	char row[96];
-	double p50[2];
 	int b;
 
-	for (b = 0; b < 2; b++) {
-		p50[b] = report(bench, name[b], ns[b], n[b], 1000.0, "ns");
+	for (b = 0; b < NSTATES; b++) {
+		if (!n[b])
+			continue;
+		p50[b] = report(bench, state_name[b], ns[b], n[b], 1000.0, "ns");
 		snprintf(row, sizeof(row), "%s_spread", bench);
-		tsv(row, name[b], spread(ns[b], n[b]), "x");
+		tsv(row, state_name[b], spread(ns[b], n[b]), "x");
 		snprintf(row, sizeof(row), "%s_ratio", bench);
-		tsv(row, name[b], p50[b] / p50[0], "x");
+		tsv(row, state_name[b], p50[b] / p50[0], "x");
 	}
-	for (b = 0; b < 2; b++)
-		printf("%-18s %-14s %9.1f %9.1f %8.3f %.3f\n", bench, name[b], p50[b],
-		       percentile(ns[b], n[b], 99) / 1000.0, p50[b] / p50[0],
-		       spread(ns[b], n[b]));
+	for (b = 0; b < NSTATES; b++)
+		if (n[b])
+			printf("%-18s %-14s %9.1f %9.1f %8.3f %.3f\n", bench, state_name[b],
+			       p50[b], percentile(ns[b], n[b], 99) / 1000.0,
+			       p50[b] / p50[0], spread(ns[b], n[b]));
 }
 
 static void bench_othercaller(void)
 {
-	static long call[2][OC_BLOCKS * OC_BATCHES], woken[2][OC_BLOCKS * OC_BATCHES];
-	long nc[2] = { 0, 0 }, nw[2] = { 0, 0 };
-	int fd, b, k, loaded;
+	static long call[NSTATES][OC_BLOCKS * OC_BATCHES];
+	static long woken[NSTATES][OC_BLOCKS * OC_BATCHES];
+	long nc[NSTATES] = { 0 }, nw[NSTATES] = { 0 };
+	int b, k, st;
 
 	printf("\n== Cost to other callers of wait_for_completion_interruptible(), %d blocks x %d batches\n",
 	       OC_BLOCKS, OC_BATCHES);
-	fd = open(BENCH_KO, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || syscall(__NR_finit_module, fd, "", 0)) {
-		printf("cannot load %s: %s\n", BENCH_KO, strerror(errno));
+	if (bench_ko_load())
 		return;
-	}
-	close(fd);
 	for (b = 0; b < OC_BLOCKS; b++) {
-		loaded = b & 1;
-		if (loaded ? module_load(NULL) : module_unload())
+		st = b % NSTATES;
+		if (enter_state(st))
 			continue;
 		for (k = 0; k < OC_BATCHES; k++) {
-			if (!oc_batch(BENCH_RUN, 2000, &call[loaded][nc[loaded]]))
-				nc[loaded]++;
-			if (!oc_batch(BENCH_RUN_WOKEN, 100, &woken[loaded][nw[loaded]]))
-				nw[loaded]++;
+			if (!oc_batch(BENCH_RUN, 2000, &call[st][nc[st]]))
+				nc[st]++;
+			if (!oc_batch(BENCH_RUN_WOKEN, 100, &woken[st][nw[st]]))
+				nw[st]++;
 		}
 	}
-	syscall(__NR_delete_module, "sigfwd_bench", O_NONBLOCK);
-	if (!nc[0] || !nc[1] || !nw[0] || !nw[1]) {
+	bench_ko_unload();
+	if (!nc[ST_STOCK] || !nc[ST_MODULE] || !nw[ST_STOCK] || !nw[ST_MODULE]) {
 		printf("batches failed\n");
 		return;
 	}
 	print_pair_header();
-	report_pair("othercaller_call", (long *[2]){ call[0], call[1] }, nc);
-	report_pair("othercaller_woken", (long *[2]){ woken[0], woken[1] }, nw);
+	report_states("othercaller_call", (long *[NSTATES]){ call[0], call[1], call[2] }, nc);
+	report_states("othercaller_woken", (long *[NSTATES]){ woken[0], woken[1], woken[2] }, nw);
 }
 
 /*
  * poll() on a listener with nothing queued: every supervisor pays the
  * module's kretprobe on seccomp_notify_poll(), bound to the device or not.
  */
-#define POLL_BLOCKS 10
+#define POLL_BLOCKS 12
 #define POLL_BATCHES 40
 #define POLL_CALLS 500
 
 static void bench_poll(void)
 {
-	static long ns[2][POLL_BLOCKS * POLL_BATCHES];
+	static long ns[NSTATES][POLL_BLOCKS * POLL_BATCHES];
+	long n[NSTATES] = { 0 }, t0;
+	int sv[2], listener, b, k, i, st;
 	struct pollfd p;
-	long n[2] = { 0, 0 }, t0;
-	int sv[2], listener, b, k, i, loaded;
 	pid_t child;
 
 	printf("\n== poll() on an idle listener, %d blocks x %d batches x %d calls\n",
 	       POLL_BLOCKS, POLL_BATCHES, POLL_CALLS);
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+	if (bench_ko_load())
 		return;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		bench_ko_unload();
+		return;
+	}
 	child = fork();
 	if (!child) {
 		listener = install_filter(__NR_getppid, 0, 0);
@@ -311,8 +359,8 @@ static void bench_poll(void)
 	}
 	listener = recv_fd(sv[0]);
 	for (b = 0; listener >= 0 && b < POLL_BLOCKS; b++) {
-		loaded = b & 1;
-		if (loaded ? module_load(NULL) : module_unload())
+		st = b % NSTATES;
+		if (enter_state(st))
 			continue;
 		for (k = 0; k < POLL_BATCHES; k++) {
 			p.fd = listener;
@@ -320,7 +368,7 @@ static void bench_poll(void)
 			t0 = now_ns();
 			for (i = 0; i < POLL_CALLS; i++)
 				poll(&p, 1, 0);
-			ns[loaded][n[loaded]++] = (now_ns() - t0) * 1000 / POLL_CALLS;
+			ns[st][n[st]++] = (now_ns() - t0) * 1000 / POLL_CALLS;
 		}
 	}
 	kill(child, SIGKILL);
@@ -329,10 +377,11 @@ static void bench_poll(void)
 	close(sv[1]);
 	if (listener >= 0)
 		close(listener);
-	if (!n[0] || !n[1])
+	bench_ko_unload();
+	if (!n[ST_STOCK] || !n[ST_MODULE])
 		return;
 	print_pair_header();
-	report_pair("poll", (long *[2]){ ns[0], ns[1] }, n);
+	report_states("poll", (long *[NSTATES]){ ns[0], ns[1], ns[2] }, n);
 }
 
 /* Signal storm goodput: {10, 1} ms signals x {0, 5, 50} ms service. */
@@ -543,14 +592,11 @@ static void ab_poll_and_call(void)
 {
 	static long poll_ns[3][AB_BLOCKS * POLL_BATCHES], call_ns[3][AB_BLOCKS * OC_BATCHES];
 	long np[3] = { 0 }, nc[3] = { 0 }, t0;
-	int sv[2], listener, b, k, i, which, fd, kmod;
+	int sv[2], listener, b, k, i, which, kmod;
 	struct pollfd p;
 	pid_t child;
 
-	fd = open(BENCH_KO, O_RDONLY | O_CLOEXEC);
-	kmod = fd >= 0 && !syscall(__NR_finit_module, fd, "", 0);
-	if (fd >= 0)
-		close(fd);
+	kmod = !bench_ko_load();
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		return;
 	child = fork();
@@ -584,7 +630,7 @@ static void ab_poll_and_call(void)
 	if (listener >= 0)
 		close(listener);
 	if (kmod)
-		syscall(__NR_delete_module, "sigfwd_bench", O_NONBLOCK);
+		bench_ko_unload();
 	ab_report("ab_poll", (long *[3]){ poll_ns[0], poll_ns[1], poll_ns[2] }, np);
 	ab_report("ab_othercaller_call", (long *[3]){ call_ns[0], call_ns[1], call_ns[2] }, nc);
 }

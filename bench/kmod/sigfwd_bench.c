@@ -8,9 +8,14 @@
  * work item completes them, as the function's real callers do. The "ns"
  * parameter then holds how long the N calls took. The benchmark compares
  * runs with seccomp_sigfwd loaded and not loaded, in one boot.
+ *
+ * Writing 1 to ftrace_empty puts an ftrace_ops with an empty callback on the
+ * two functions seccomp_sigfwd intercepts for every caller,
+ * wait_for_completion_interruptible() and seccomp_notify_poll(), with the
+ * flags of seccomp_sigfwd's own (compat.h, the module's probes): what
+ * ftrace itself costs a call, which any ftrace user (livepatch too) pays,
+ * apart from what the module's callbacks do. 0 removes it.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/completion.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -83,6 +88,56 @@ MODULE_PARM_DESC(run, "Write N: time N calls of wait_for_completion_interruptibl
 module_param_cb(run_woken, &run_ops, &woken, 0200);
 MODULE_PARM_DESC(run_woken, "Write N: time N waits completed by a work item");
 
+static void notrace empty_callback(unsigned long ip, unsigned long parent_ip,
+				   struct ftrace_ops *op,
+				   struct ftrace_regs *fregs)
+{
+}
+
+static struct ftrace_ops empty_ops = {
+	.func = empty_callback,
+	.flags = SIGFWD_FTRACE_OPS_FL_REGS | FTRACE_OPS_FL_RECURSION_SAFE,
+};
+
+static bool empty_on;
+
+static int empty_set(const char *val, const struct kernel_param *kp)
+{
+	/* ftrace_set_filter() takes writable buffers. */
+	char wait[] = "wait_for_completion_interruptible";
+	char poll[] = "seccomp_notify_poll";
+	bool on;
+	int ret;
+
+	ret = kstrtobool(val, &on);
+	if (ret || on == empty_on)
+		return ret;
+	if (!on) {
+		unregister_ftrace_function(&empty_ops);
+		ftrace_free_filter(&empty_ops);
+		empty_on = false;
+		return 0;
+	}
+	ret = ftrace_set_filter(&empty_ops, wait, strlen(wait), 1);
+	if (!ret)
+		ret = ftrace_set_filter(&empty_ops, poll, strlen(poll), 0);
+	if (!ret)
+		ret = register_ftrace_function(&empty_ops);
+	if (ret) {
+		ftrace_free_filter(&empty_ops);
+		return ret;
+	}
+	empty_on = true;
+	return 0;
+}
+
+static const struct kernel_param_ops empty_param_ops = {
+	.set = empty_set,
+	.get = param_get_bool,
+};
+module_param_cb(ftrace_empty, &empty_param_ops, &empty_on, 0600);
+MODULE_PARM_DESC(ftrace_empty, "1: an empty ftrace callback on the functions seccomp_sigfwd intercepts");
+
 static int __init sigfwd_bench_init(void)
 {
 	complete_all(&bench_done);
@@ -92,6 +147,7 @@ module_init(sigfwd_bench_init);
 
 static void __exit sigfwd_bench_exit(void)
 {
+	empty_set("0", NULL);
 	flush_work(&woken_work);
 }
 module_exit(sigfwd_bench_exit);

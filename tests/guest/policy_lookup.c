@@ -73,39 +73,33 @@ static int held(struct __test_metadata *_metadata, struct trap *t,
 }
 
 /*
- * Make and destroy a few thousand small programs: a child installs them
- * (4 instructions of path length each, the chain's limit is 32768) and
- * exits. Programs are vmalloc()ed and vfree() frees their addresses
- * lazily, for reuse once tens of MB wait: this makes the next program
- * likely to get a destroyed one's address.
+ * A new program is vmalloc()ed, and vfree() makes a destroyed program's
+ * address free for reuse lazily, when the lazily freed areas are purged:
+ * at a threshold of tens of MB, or when the kernel changes page
+ * permissions (set_memory_*() calls vm_unmap_aliases() on x86 and arm64),
+ * as loading a module does. Load and unload one (sigfwd_bench.ko, which
+ * does nothing at load) so that the next program is likely made where a
+ * destroyed one was.
  */
-static void churn_programs(void)
+static void purge_freed_addresses(struct __test_metadata *_metadata)
 {
-	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	struct sock_fprog prog = { .len = 1, .filter = &allow };
-	pid_t pid = fork();
-	int i;
+	int fd = open("/sigfwd/sigfwd_bench.ko", O_RDONLY | O_CLOEXEC);
 
-	if (!pid) {
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-			_exit(1);
-		for (i = 0; i < 6000; i++)
-			if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
-				break;
-		_exit(0);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	ASSERT_LE(0, fd) TH_LOG("no sigfwd_bench.ko: %s", strerror(errno));
+	ASSERT_EQ(0, syscall(__NR_finit_module, fd, "", 0))
+		TH_LOG("loading sigfwd_bench.ko: %s", strerror(errno));
+	close(fd);
+	ASSERT_EQ(0, syscall(__NR_delete_module, "sigfwd_bench", O_NONBLOCK));
 }
 
 /*
  * New programs one after the other, tagged KILLABLE or not: each gets its
  * own answer. The module caches one per program until it is destroyed, and
- * new programs are made where destroyed ones were (churn_programs()). The
+ * new programs are made where destroyed ones were (purge_freed_addresses()). The
  * tags follow the Thue-Morse sequence, so that a program reusing the address
  * of one made 1, 2, 3 ... programs earlier gets the other tag somewhere.
  */
-TEST_F(lookup, each_new_program_gets_its_own_policy)
+TEST_F_TIMEOUT(lookup, each_new_program_gets_its_own_policy, 120)
 {
 	int i, tagged;
 
@@ -114,7 +108,7 @@ TEST_F(lookup, each_new_program_gets_its_own_policy)
 
 		tagged = __builtin_popcount(i) & 1;
 		o.data = tagged ? KILLABLE : 0;
-		churn_programs();
+		purge_freed_addresses(_metadata);
 		ASSERT_EQ(tagged, held(_metadata, &self->t, o, tagged))
 			TH_LOG("program %d (%s) got the wrong policy", i,
 			       tagged ? "KILLABLE" : "untagged");
