@@ -16,6 +16,26 @@
 #include "intercept.h"
 #include "sigfwd.h"
 
+#define IDLE_DELAY (2 * HZ)
+
+/* Serialises registering an .on_demand intercept with counting its users. */
+static DEFINE_MUTEX(users_lock);
+
+static void idle_work(struct work_struct *work)
+{
+	struct sigfwd_intercept *in = container_of(to_delayed_work(work),
+						   struct sigfwd_intercept,
+						   idle);
+
+	mutex_lock(&users_lock);
+	/* Users only come under users_lock: none now, none until unlock. */
+	if (in->live && !atomic_read(&in->users)) {
+		unregister_ftrace_function(&in->ops);
+		in->live = false;
+	}
+	mutex_unlock(&users_lock);
+}
+
 int sigfwd_intercept_register(struct sigfwd_intercept *in)
 {
 	struct ftrace_ops *ops = &in->ops;
@@ -45,11 +65,58 @@ int sigfwd_intercept_register(struct sigfwd_intercept *in)
 				     ret == -EBUSY ? ", " : "",
 				     ret == -EBUSY ? in->busy : "");
 	}
+	if (in->on_demand) {
+		/*
+		 * Registered once, now, to prove that it can be: a filter
+		 * that ftrace accepts does not show another IPMODIFY ops on
+		 * the function (a livepatch), only registering does.
+		 */
+		unregister_ftrace_function(ops);
+		atomic_set(&in->users, 0);
+		in->live = false;
+		INIT_DELAYED_WORK(&in->idle, idle_work);
+	}
 	return 0;
 }
 
+/* Unload: no users are left (each holds a module reference). */
 void sigfwd_intercept_unregister(struct sigfwd_intercept *in)
 {
-	unregister_ftrace_function(&in->ops);
+	if (in->on_demand) {
+		cancel_delayed_work_sync(&in->idle);
+		WARN_ON_ONCE(atomic_read(&in->users));
+		if (in->live)
+			unregister_ftrace_function(&in->ops);
+		in->live = false;
+	} else {
+		unregister_ftrace_function(&in->ops);
+	}
 	ftrace_free_filter(&in->ops);
+}
+
+int sigfwd_intercept_get(struct sigfwd_intercept *in)
+{
+	int ret = 0;
+
+	mutex_lock(&users_lock);
+	if (!in->live) {
+		ret = register_ftrace_function(&in->ops);
+		if (ret)
+			pr_warn_ratelimited("cannot hook %s (%d%s%s)\n", in->func,
+					    ret, ret == -EBUSY ? ", " : "",
+					    ret == -EBUSY ? in->busy : "");
+		else
+			in->live = true;
+	}
+	if (!ret)
+		atomic_inc(&in->users);
+	mutex_unlock(&users_lock);
+	return ret;
+}
+
+/* Any context: the last user's put leaves the unregistering to idle_work(). */
+void sigfwd_intercept_put(struct sigfwd_intercept *in)
+{
+	if (atomic_dec_and_test(&in->users))
+		mod_delayed_work(system_long_wq, &in->idle, IDLE_DELAY);
 }

@@ -18,9 +18,11 @@
  * from BTF, plus EPOLLPRI; at load, poll_shape() checks that the
  * stock function still calls nothing but the notify_lock mutex functions.
  * Polls of listeners without a device bound run the stock function: no
- * record can be pending for them. Only a poll that began before its
- * listener's BIND returned can miss the wake-up of a record queued before the
- * stock function registered on the wqh (README, Limits).
+ * record can be pending for them. While no listener at all is bound, the
+ * intercept is not even registered (on_demand, listener.c): a host with the
+ * module loaded but unused pays nothing per poll. Only a poll that began
+ * before its listener's BIND returned can miss the wake-up of a record
+ * queued before the stock function registered on the wqh (README, Limits).
  */
 
 #include <linux/fs.h>
@@ -163,4 +165,6 @@ struct sigfwd_intercept sigfwd_intercept_seccomp_notify_poll = {
 	/* Another IPMODIFY ops on it, such as a livepatch's. */
 	.busy = "already redirected, by a livepatch?",
 	.check = poll_shape,
+	/* Registered while a listener is bound; at load only to prove it can be. */
+	.on_demand = true,
 };

@@ -15,6 +15,11 @@
  * only the raw hash lock and defers the rest of a binding's end (l->lock,
  * freeing records, waking RECV_SIGNAL) to a work item.
  *
+ * Each hashed binding is a user of the poll intercept (EPOLLPRI on its
+ * listener): BIND registers it before the binding is hashed, and whoever
+ * unhashes a binding drops its use (unhash_locked() returned true), so a
+ * host where nothing is bound pays nothing on poll().
+ *
  * A waiting task owns its record and queues it on its listener at most once;
  * a "killed" record outlives the task as an orphan owned by the listener,
  * until read or the listener goes.
@@ -38,6 +43,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include "intercept.h"
 #include "layout.h"
 #include "sigfwd.h"
 #include "symbols.h"
@@ -109,6 +115,21 @@ static bool unhash_locked(struct sigfwd_listener *l)
 	return true;
 }
 
+/*
+ * A binding's use of the poll intercept: taken before it is hashed (process
+ * context), dropped by whoever unhashed it, outside listeners_lock (any
+ * context).
+ */
+static int poll_use(void)
+{
+	return sigfwd_intercept_get(&sigfwd_intercept_seccomp_notify_poll);
+}
+
+static void poll_unuse(void)
+{
+	sigfwd_intercept_put(&sigfwd_intercept_seccomp_notify_poll);
+}
+
 static void records_drop(struct sigfwd_listener *l);
 
 /* Process context, @l unhashed by the caller: it can no longer be used. */
@@ -159,6 +180,13 @@ int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
 	l = sigfwd_zalloc(sizeof(*l));
 	if (!l)
 		return -ENOMEM;
+	/* EPOLLPRI works for the listener from the moment BIND returns. */
+	ret = poll_use();
+	if (ret) {
+		kfree(l);
+		sigfwd_freed();
+		return ret;
+	}
 	l->filter = filter;
 	/* The listener file is held: its notification object is alive. */
 	l->notif = notif_of(filter);
@@ -181,10 +209,12 @@ int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
 	}
 	raw_spin_unlock(&listeners_lock);
 	if (stale) {
+		poll_unuse();
 		listener_end(stale);
 		sigfwd_listener_put(stale);
 	}
 	if (ret) {
+		poll_unuse();
 		kfree(l);
 		sigfwd_freed();
 		return ret;
@@ -201,8 +231,10 @@ void sigfwd_listener_unbind(struct sigfwd_listener *l)
 	mine = unhash_locked(l);
 	raw_spin_unlock(&listeners_lock);
 	/* Else its release ended it, or deferred that with a reference. */
-	if (mine)
+	if (mine) {
+		poll_unuse();
 		listener_end(l);
+	}
 	sigfwd_listener_put(l);
 }
 
@@ -565,6 +597,7 @@ void sigfwd_listener_released(const void *filter)
 	}
 	raw_spin_unlock(&listeners_lock);
 	if (mine) {
+		poll_unuse();
 		llist_add(&l->dead, &released);
 		schedule_work(&release_work);
 	}
