@@ -56,12 +56,67 @@ static int variant_runs(const struct storm_variant *v)
 }
 
 /*
+ * The states a per-call figure is measured in, in alternating blocks: the
+ * stock kernel, seccomp_sigfwd loaded, and neither but sigfwd_bench's empty
+ * ftrace callback on the same functions (what ftrace itself costs a call).
+ */
+enum { ST_STOCK, ST_MODULE, ST_FTRACE, NSTATES };
+
+static const char *const state_name[NSTATES] = { "stock", "module_loaded",
+						 "ftrace_empty" };
+
+#define BENCH_FTRACE_EMPTY "/sys/module/sigfwd_bench/parameters/ftrace_empty"
+
+/* Put the kernel in state @st for block @b (the states in turn); -1 if not. */
+static int enter_state(int st)
+{
+	if (write_file(BENCH_FTRACE_EMPTY, "0"))
+		return -1;
+	if (st == ST_MODULE)
+		return module_load(NULL);
+	if (module_unload())
+		return -1;
+	return st == ST_FTRACE ? write_file(BENCH_FTRACE_EMPTY, "1") : 0;
+}
+
+/* Load sigfwd_bench.ko (the timed calls, the empty ftrace callback). */
+static int bench_ko_load(void)
+{
+	int fd = open(BENCH_KO, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || syscall(__NR_finit_module, fd, "", 0)) {
+		printf("cannot load %s: %s\n", BENCH_KO, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static void bench_ko_unload(void)
+{
+	write_file(BENCH_FTRACE_EMPTY, "0");
+	syscall(__NR_delete_module, "sigfwd_bench", O_NONBLOCK);
+}
+
+/*
  * Round trip: the task's trapped getppid() -> supervisor RECV -> SEND -> the
  * task resumes, timed by the task, no signals. ROUNDS rounds, each running
- * every variant for CALLS calls, in alternating order.
+ * every variant for CALLS calls, in alternating order. One more variant than
+ * the storms have, RT_FTRACE: the stock kernel with sigfwd_bench's empty
+ * ftrace callback on the hooked functions, what ftrace alone adds to a
+ * notification (the module's remaining cost is module_empty - RT_FTRACE).
  */
 #define RT_ROUNDS 8
 #define RT_CALLS 400
+#define RT_FTRACE NVARIANTS
+#define RT_NVARIANTS (NVARIANTS + 1)
+
+static const char *rt_name(unsigned int i)
+{
+	return i == RT_FTRACE ? state_name[ST_FTRACE] : variants[i].name;
+}
 
 struct rt_shared {
 	volatile long lat_ns[RT_CALLS];
@@ -132,26 +187,37 @@ static int rt_once(const struct storm_variant *v, struct rt_shared *sh)
 	return i == RT_CALLS ? 0 : -1;
 }
 
+/* The empty callback for RT_FTRACE only; 0 when variant @i can run now. */
+static int rt_enter(unsigned int i, int kmod)
+{
+	if (i == RT_FTRACE)
+		return !kmod || enter_state(ST_FTRACE);
+	if (!variant_runs(&variants[i]))
+		return -1;
+	return kmod ? write_file(BENCH_FTRACE_EMPTY, "0") : 0;
+}
+
 static void bench_roundtrip(void)
 {
-	static long lat[NVARIANTS][RT_ROUNDS * RT_CALLS];
-	static long round_p50[NVARIANTS][RT_ROUNDS];
+	static long lat[RT_NVARIANTS][RT_ROUNDS * RT_CALLS];
+	static long round_p50[RT_NVARIANTS][RT_ROUNDS];
 	struct rt_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	long n[NVARIANTS] = { 0 }, tmp[RT_CALLS];
-	double p50[NVARIANTS], lo, hi, r;
+	long n[RT_NVARIANTS] = { 0 }, tmp[RT_CALLS];
+	double p50[RT_NVARIANTS], lo, hi, r;
 	unsigned int round, k, i, j;
+	int kmod = !bench_ko_load();
 
 	printf("\n== Notification round trip (trapped getppid, supervisor replies at once), %d rounds x %d calls\n",
 	       RT_ROUNDS, RT_CALLS);
 	for (round = 0; round < RT_ROUNDS; round++) {
-		for (k = 0; k < NVARIANTS; k++) {
+		for (k = 0; k < RT_NVARIANTS; k++) {
 			/* Odd rounds run the variants backwards. */
-			i = round & 1 ? NVARIANTS - 1 - k : k;
-			if (!variant_runs(&variants[i]))
+			i = round & 1 ? RT_NVARIANTS - 1 - k : k;
+			if (rt_enter(i, kmod))
 				continue;
-			if (rt_once(&variants[i], sh)) {
-				printf("%s: round %u did not complete\n", variants[i].name, round);
+			if (rt_once(&variants[i == RT_FTRACE ? 0 : i], sh)) {
+				printf("%s: round %u did not complete\n", rt_name(i), round);
 				continue;
 			}
 			for (j = 0; j < RT_CALLS; j++) {
@@ -161,12 +227,14 @@ static void bench_roundtrip(void)
 			round_p50[i][round] = percentile(tmp, RT_CALLS, 50);
 		}
 	}
+	if (kmod)
+		bench_ko_unload();
 	printf("%-26s %9s %9s %8s %s\n", "variant", "p50 us", "p99 us", "ratio",
 	       "per-round ratio min..max");
-	for (i = 0; i < NVARIANTS; i++) {
+	for (i = 0; i < RT_NVARIANTS; i++) {
 		if (!n[i])
 			continue;
-		p50[i] = report("roundtrip", variants[i].name, lat[i], n[i], 1000.0, "us");
+		p50[i] = report("roundtrip", rt_name(i), lat[i], n[i], 1000.0, "us");
 		lo = 1e9;
 		hi = 0;
 		for (round = 0; round < RT_ROUNDS; round++) {
@@ -174,8 +242,8 @@ static void bench_roundtrip(void)
 			lo = r < lo ? r : lo;
 			hi = r > hi ? r : hi;
 		}
-		tsv("roundtrip_ratio", variants[i].name, p50[i] / p50[0], "x");
-		printf("%-26s %9.1f %9.1f %8.3f %.3f..%.3f\n", variants[i].name, p50[i],
+		tsv("roundtrip_ratio", rt_name(i), p50[i] / p50[0], "x");
+		printf("%-26s %9.1f %9.1f %8.3f %.3f..%.3f\n", rt_name(i), p50[i],
 		       percentile(lat[i], n[i], 99) / 1000.0, p50[i] / p50[0], lo, hi);
 	}
 	munmap(sh, sizeof(*sh));
@@ -224,51 +292,6 @@ static void print_pair_header(void)
 {
 	printf("%-18s %-14s %9s %9s %8s %s\n", "what", "variant", "p50 ns",
 	       "p99 ns", "ratio", "spread (p90-p10)/p50");
-}
-
-/*
- * The states a per-call figure is measured in, in alternating blocks: the
- * stock kernel, seccomp_sigfwd loaded, and neither but sigfwd_bench's empty
- * ftrace callback on the same functions (what ftrace itself costs a call).
- */
-enum { ST_STOCK, ST_MODULE, ST_FTRACE, NSTATES };
-
-static const char *const state_name[NSTATES] = { "stock", "module_loaded",
-						 "ftrace_empty" };
-
-#define BENCH_FTRACE_EMPTY "/sys/module/sigfwd_bench/parameters/ftrace_empty"
-
-/* Put the kernel in state @st for block @b (the states in turn); -1 if not. */
-static int enter_state(int st)
-{
-	if (write_file(BENCH_FTRACE_EMPTY, "0"))
-		return -1;
-	if (st == ST_MODULE)
-		return module_load(NULL);
-	if (module_unload())
-		return -1;
-	return st == ST_FTRACE ? write_file(BENCH_FTRACE_EMPTY, "1") : 0;
-}
-
-/* Load sigfwd_bench.ko (the timed calls, the empty ftrace callback). */
-static int bench_ko_load(void)
-{
-	int fd = open(BENCH_KO, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || syscall(__NR_finit_module, fd, "", 0)) {
-		printf("cannot load %s: %s\n", BENCH_KO, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-static void bench_ko_unload(void)
-{
-	write_file(BENCH_FTRACE_EMPTY, "0");
-	syscall(__NR_delete_module, "sigfwd_bench", O_NONBLOCK);
 }
 
 /* Rows for each state of benchmark @bench, ratios to stock (ns[ST_STOCK]). */
