@@ -213,16 +213,24 @@ static inline ssize_t read_text(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* Is task (or thread) @pid asleep, S or D in /proc/PID/stat? -1 if gone. */
-static inline int task_asleep(pid_t pid)
+/* The state letter of task (or thread) @pid in /proc/PID/stat; 0 if gone. */
+static inline char task_state(pid_t pid)
 {
 	char path[64], buf[256], *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	if (read_text(path, buf, sizeof(buf)) < 0)
-		return -1;
+		return 0;
 	p = strrchr(buf, ')');
-	return p && (p[2] == 'S' || p[2] == 'D');
+	return p ? p[2] : 0;
+}
+
+/* Is task (or thread) @pid asleep, S or D in /proc/PID/stat? -1 if gone. */
+static inline int task_asleep(pid_t pid)
+{
+	char state = task_state(pid);
+
+	return state ? state == 'S' || state == 'D' : -1;
 }
 
 /* Wait until a pid is asleep; 0, or -1 when it is gone or after 5 s. */
@@ -259,20 +267,23 @@ static inline long vol_switches(pid_t pid)
 }
 
 /*
- * Signal a task asleep in an interruptible wait, and wait until it has woken
- * and slept again: its wait has seen the signal. 0, or -1 after 5 s.
+ * Signal a task asleep in an interruptible wait that holds the signal, and
+ * wait until that wait has seen it: asleep again, now killable (D), which a
+ * wait with a signal pending can only be once it decided to hold it. Not the
+ * next voluntary switch: /proc shows S from prepare_to_swait() on, before the
+ * task is off the CPU, and its switch out then counts as that one, before it
+ * looked at the signal. 0, or -1 after 5 s.
  */
 static inline int signal_seen(pid_t pid, int sig)
 {
-	long c, end;
+	long end;
 
 	if (wait_asleep(pid))
 		return -1;
-	c = vol_switches(pid);
 	kill(pid, sig);
 	end = now_ms() + 5000;
 	while (now_ms() < end) {
-		if (vol_switches(pid) > c)
+		if (task_state(pid) == 'D')
 			return 0;
 		sleep_ms(2);
 	}
