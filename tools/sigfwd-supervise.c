@@ -142,13 +142,25 @@ int main(int argc, char **argv)
 		return 1;
 	child = fork();
 	if (child == 0) {
+		char go;
+
+		close(sv[0]);
 		listener = trap_stdout_writes();
 		if (listener < 0 || pass_fd(sv[1], listener, 1))
 			_exit(126);
 		close(listener);
+		/*
+		 * Not one trapped call before the device is bound: a wait
+		 * takes its listener's binding when it begins, and one begun
+		 * before BIND would never have its signals forwarded.
+		 */
+		if (read(sv[1], &go, 1) != 1)
+			_exit(126);
+		close(sv[1]);
 		execvp(argv[optind], argv + optind);
 		_exit(127);
 	}
+	close(sv[1]);
 	listener = pass_fd(sv[0], -1, 0);
 	if (listener < 0) {
 		fprintf(stderr, "sigfwd-supervise: no listener from the child\n");
@@ -160,6 +172,10 @@ int main(int argc, char **argv)
 			strerror(-dev));
 		return 1;
 	}
+	/* Bound: the command may run. */
+	if (write(sv[0], "g", 1) != 1)
+		return 1;
+	close(sv[0]);
 	/*
 	 * The listener reports POLLHUP only once the command is reaped, so
 	 * watch the command itself too (pidfd, 5.3+).
