@@ -106,20 +106,38 @@ static void bench_ko_unload(void)
 /*
  * Round trip: the task's trapped getppid() -> supervisor RECV -> SEND -> the
  * task resumes, timed by the task, no signals. ROUNDS rounds, each running
- * every variant for CALLS calls, in alternating order. One more variant than
- * the storms have, RT_FTRACE: the stock kernel with sigfwd_bench's empty
- * ftrace callback on the hooked functions, what ftrace alone adds to a
- * notification (the module's remaining cost is module_empty - RT_FTRACE).
+ * every variant for CALLS calls, in alternating order. Three more variants
+ * than the storms have, to cost FORWARD's steps: RT_FTRACE, the stock kernel
+ * with sigfwd_bench's empty ftrace callback on the hooked functions (what
+ * ftrace alone adds to a notification: the module's own cost is module_empty
+ * minus that); KILLABLE_bound, KILLABLE from a bound device (what the bound
+ * device's poll() redirect and lookup add to KILLABLE); FORWARD_unbound,
+ * FORWARD from the filter with no device bound (FORWARD's wait without
+ * records: FORWARD minus that is the records and the device).
  */
 #define RT_ROUNDS 8
 #define RT_CALLS 400
 #define RT_FTRACE NVARIANTS
-#define RT_NVARIANTS (NVARIANTS + 1)
 _Static_assert(RT_ROUNDS <= SC_MAX_ROUNDS, "sc_paired_ratio() takes the rounds");
+
+static const struct storm_variant rt_steps[] = {
+	{ "KILLABLE_bound", 1, 0, 0, SECCOMP_SIGFWD_KILLABLE },
+	{ "FORWARD_unbound", 1, SECCOMP_SIGFWD_RET_DATA(SECCOMP_SIGFWD_FORWARD), 0, 0 },
+};
+
+#define RT_NVARIANTS (NVARIANTS + 1 + sizeof(rt_steps) / sizeof(rt_steps[0]))
+
+/* Round-trip variant @i: the storms' ones, RT_FTRACE (stock's), rt_steps. */
+static const struct storm_variant *rt_variant(unsigned int i)
+{
+	if (i < NVARIANTS)
+		return &variants[i];
+	return i == RT_FTRACE ? &variants[0] : &rt_steps[i - RT_FTRACE - 1];
+}
 
 static const char *rt_name(unsigned int i)
 {
-	return i == RT_FTRACE ? state_name[ST_FTRACE] : variants[i].name;
+	return i == RT_FTRACE ? state_name[ST_FTRACE] : rt_variant(i)->name;
 }
 
 struct rt_shared {
@@ -196,7 +214,7 @@ static int rt_enter(unsigned int i, int kmod)
 {
 	if (i == RT_FTRACE)
 		return !kmod || enter_state(ST_FTRACE);
-	if (!variant_runs(&variants[i]))
+	if (!variant_runs(rt_variant(i)))
 		return -1;
 	return kmod ? write_file(BENCH_FTRACE_EMPTY, "0") : 0;
 }
@@ -220,7 +238,7 @@ static void bench_roundtrip(void)
 			i = round & 1 ? RT_NVARIANTS - 1 - k : k;
 			if (rt_enter(i, kmod))
 				continue;
-			if (rt_once(&variants[i == RT_FTRACE ? 0 : i], sh)) {
+			if (rt_once(rt_variant(i), sh)) {
 				printf("%s: round %u did not complete\n", rt_name(i), round);
 				continue;
 			}

@@ -96,7 +96,9 @@ static void notrace empty_callback(unsigned long ip, unsigned long parent_ip,
 
 static struct ftrace_ops empty_ops = {
 	.func = empty_callback,
-	.flags = SIGFWD_FTRACE_OPS_FL_REGS | FTRACE_OPS_FL_RECURSION_SAFE,
+	/* IPMODIFY too, as the module's: a livepatch-style slot, not a tracer's. */
+	.flags = SIGFWD_FTRACE_OPS_FL_REGS | FTRACE_OPS_FL_RECURSION_SAFE |
+		 FTRACE_OPS_FL_IPMODIFY,
 };
 
 static bool empty_on, empty_filtered;
