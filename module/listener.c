@@ -532,9 +532,10 @@ static int record_pop(struct sigfwd_listener *l,
 
 	spin_lock(&l->lock);
 	r = list_first_entry_or_null(&l->records, struct sigfwd_record, node);
-	if (!r) {
+	/* Closed: what is left goes with the listener (released_work()). */
+	if (!r || listener_closed(l)) {
 		spin_unlock(&l->lock);
-		return l->filter ? -EAGAIN : -ESRCH;
+		return listener_closed(l) ? -ESRCH : -EAGAIN;
 	}
 	unqueue_locked(l, r);
 	*out = r->sig;
@@ -612,13 +613,10 @@ void sigfwd_listeners_exit(void)
 /* For the device fd's poll: records to read, or the listener gone. */
 __poll_t sigfwd_listener_poll(const struct sigfwd_listener *l)
 {
-	__poll_t mask = 0;
-
-	if (READ_ONCE(l->nr_records))
-		mask |= EPOLLPRI;
-	if (!READ_ONCE(l->filter))
-		mask |= EPOLLHUP;
-	return mask;
+	/* From the release on, as RECV_SIGNAL's -ESRCH. */
+	if (listener_closed(l))
+		return EPOLLHUP;
+	return READ_ONCE(l->nr_records) ? EPOLLPRI : 0;
 }
 
 /* RECV_SIGNAL: the next record, waiting for one unless @nonblock. */
