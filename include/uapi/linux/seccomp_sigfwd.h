@@ -136,7 +136,10 @@ struct seccomp_sigfwd_signal {
 	_IOW(SECCOMP_SIGFWD_IOC_MAGIC, 2, struct seccomp_sigfwd_policy)
 #define SECCOMP_SIGFWD_IOC_GET_POLICY \
 	_IOR(SECCOMP_SIGFWD_IOC_MAGIC, 3, struct seccomp_sigfwd_policy)
-/* Next record; blocks unless O_NONBLOCK (then EAGAIN). */
+/*
+ * Next record; blocks unless O_NONBLOCK (then EAGAIN). ESRCH once the
+ * listener was closed (the device fd then polls EPOLLHUP).
+ */
 #define SECCOMP_SIGFWD_IOC_RECV_SIGNAL \
 	_IOR(SECCOMP_SIGFWD_IOC_MAGIC, 4, struct seccomp_sigfwd_signal)
 
