@@ -528,14 +528,15 @@ static int record_pop(struct sigfwd_listener *l,
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct sigfwd_record *r;
-	bool orphan;
+	bool orphan, closed;
 
 	spin_lock(&l->lock);
 	r = list_first_entry_or_null(&l->records, struct sigfwd_record, node);
 	/* Closed: what is left goes with the listener (released_work()). */
-	if (!r || listener_closed(l)) {
+	closed = listener_closed(l);
+	if (!r || closed) {
 		spin_unlock(&l->lock);
-		return listener_closed(l) ? -ESRCH : -EAGAIN;
+		return closed ? -ESRCH : -EAGAIN;
 	}
 	unqueue_locked(l, r);
 	*out = r->sig;
@@ -630,7 +631,7 @@ int sigfwd_listener_recv(struct sigfwd_listener *l,
 		if (ret != -EAGAIN || nonblock)
 			return ret;
 		if (wait_event_interruptible(l->wq, READ_ONCE(l->nr_records) ||
-					     !READ_ONCE(l->filter)))
+					     listener_closed(l)))
 			return -EINTR;
 	}
 }
