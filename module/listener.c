@@ -20,9 +20,10 @@
  * unhashes a binding drops its use (unhash_locked() returned true), so a
  * host where nothing is bound pays nothing on poll().
  *
- * A waiting task owns its record and queues it on its listener at most once;
- * a "killed" record outlives the task as an orphan owned by the listener,
- * until read or the listener goes.
+ * A waiting task owns its record (struct sigfwd_record, sigfwd.h) and
+ * queues it on its listener at most once; a "killed" record outlives the
+ * task as an allocated copy, an orphan owned by the listener, until read or
+ * the listener goes.
  */
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -66,18 +67,6 @@ struct sigfwd_listener {
 	unsigned int nr_orphans;
 	wait_queue_head_t wq;	/* RECV_SIGNAL and poll on the device fd */
 	struct rcu_head rcu;
-};
-
-struct sigfwd_user;
-
-/* One forwarded signal, as RECV_SIGNAL reads it. */
-struct sigfwd_record {
-	struct list_head node;
-	bool queued;
-	bool orphan;
-	struct pid *pid, *tgid;
-	struct sigfwd_user *user;	/* an orphan's, counted there */
-	struct seccomp_sigfwd_signal sig;
 };
 
 /* Unread killed records per listener; per user: max_user_orphans. */
@@ -390,22 +379,26 @@ static void user_uncharge(struct sigfwd_user *u)
 	}
 }
 
-struct sigfwd_record *sigfwd_record_new(u64 id)
+/* A forwarding wait's record, in its frame: nothing to free if never queued. */
+void sigfwd_record_init(struct sigfwd_record *r, u64 id)
 {
-	struct sigfwd_record *r = sigfwd_zalloc(sizeof(*r));
-
-	if (!r)
-		return NULL;
-	r->pid = get_pid(task_pid(current));
-	r->tgid = get_pid(task_tgid(current));
+	memset(r, 0, sizeof(*r));
 	r->sig.id = id;
-	return r;
 }
 
+/* The record's task, referenced before the record is first queued. */
+static void record_hold_pids(struct sigfwd_record *r)
+{
+	if (r->pid)
+		return;
+	r->pid = get_pid(task_pid(current));
+	r->tgid = get_pid(task_tgid(current));
+}
+
+/* An orphan, read or dropped with its listener. */
 static void record_free(struct sigfwd_record *r)
 {
-	if (r->user)
-		user_uncharge(r->user);
+	user_uncharge(r->user);
 	put_pid(r->pid);
 	put_pid(r->tgid);
 	kfree(r);
@@ -478,6 +471,7 @@ bool sigfwd_record_signal(struct sigfwd_listener *l, struct sigfwd_record *r,
 		r->sig.pending = mask;
 		if (queued)
 			r->sig.flags |= SECCOMP_SIGFWD_SIG_BEFORE_RECV;
+		record_hold_pids(r);
 		queue_locked(l, r);
 	}
 	spin_unlock(&l->lock);
@@ -487,40 +481,61 @@ bool sigfwd_record_signal(struct sigfwd_listener *l, struct sigfwd_record *r,
 }
 
 /*
- * The wait is over. A reply drops the record; a fatal signal turns it into a
- * "killed" record the supervisor still gets, owned by the listener from now.
+ * The wait is over and @r, in its frame, goes. A reply drops it; a fatal
+ * signal turns it into a "killed" record the supervisor still gets: an
+ * allocated copy, the orphan, which takes @r's place in the queue if @r was
+ * unread and is owned by the listener from now.
  */
 void sigfwd_record_end(struct sigfwd_listener *l, struct sigfwd_record *r,
 		       bool killed)
 {
+	struct sigfwd_record *orphan = NULL;
 	struct sigfwd_user *spare = NULL;
 	const void *filter = NULL;
 
-	if (killed)
+	if (killed) {
+		orphan = sigfwd_zalloc(sizeof(*orphan));
 		spare = sigfwd_zalloc(sizeof(*spare));
+	}
 	spin_lock(&l->lock);
-	if (killed && l->filter && l->nr_orphans < SIGFWD_MAX_ORPHANS)
-		r->user = user_charge(&spare);
-	if (r->user) {
+	if (orphan && l->filter && l->nr_orphans < SIGFWD_MAX_ORPHANS)
+		orphan->user = user_charge(&spare);
+	if (orphan && orphan->user) {
 		filter = l->filter;
-		r->sig.flags |= SECCOMP_SIGFWD_SIG_KILLED;
-		r->sig.signo = SIGKILL;
-		r->orphan = true;
+		record_hold_pids(r);
+		orphan->pid = r->pid;
+		orphan->tgid = r->tgid;
+		r->pid = NULL;
+		r->tgid = NULL;
+		orphan->sig = r->sig;
+		orphan->sig.flags |= SECCOMP_SIGFWD_SIG_KILLED;
+		orphan->sig.signo = SIGKILL;
+		orphan->orphan = true;
 		l->nr_orphans++;
-		/* Its earlier record, if unread, becomes this one. */
-		queue_locked(l, r);
+		if (r->queued) {
+			list_replace(&r->node, &orphan->node);
+			r->queued = false;
+			orphan->queued = true;
+		} else {
+			queue_locked(l, orphan);
+		}
+		orphan = NULL;
 	} else {
 		unqueue_locked(l, r);
 	}
 	spin_unlock(&l->lock);
-	if (spare) {
+	if (orphan) {
+		kfree(orphan);
 		sigfwd_freed();
-		kfree(spare);
 	}
+	if (spare) {
+		kfree(spare);
+		sigfwd_freed();
+	}
+	put_pid(r->pid);
+	put_pid(r->tgid);
 	if (filter)
 		wake_supervisor(l, filter);
-	else
-		record_free(r);
 }
 
 static int record_pop(struct sigfwd_listener *l,

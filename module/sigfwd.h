@@ -64,7 +64,24 @@ void sigfwd_device_exit(void);
  * the signals forwarded to its supervisor; its state is that file's own.
  */
 struct sigfwd_listener;
-struct sigfwd_record;
+struct sigfwd_user;
+
+/*
+ * One forwarded signal, as RECV_SIGNAL reads it. A forwarding wait's record
+ * lives in the wait's frame (no allocation per wait) and is queued on its
+ * listener at most once; the wait unqueues it under the listener's lock
+ * before it returns. Only a "killed" record, which outlives its task, is
+ * allocated: an orphan, owned by the listener until read or the listener
+ * goes. Its fields are listener.c's.
+ */
+struct sigfwd_record {
+	struct list_head node;
+	bool queued;
+	bool orphan;
+	struct pid *pid, *tgid;		/* referenced once queued */
+	struct sigfwd_user *user;	/* an orphan's, counted there */
+	struct seccomp_sigfwd_signal sig;
+};
 
 #define SIGFWD_POLICY_UNSET U32_MAX
 
@@ -91,7 +108,7 @@ void sigfwd_listeners_exit(void);
 /* For a forwarding wait (wait.c). */
 struct sigfwd_listener *sigfwd_listener_get(const void *filter);
 void sigfwd_listener_put(struct sigfwd_listener *l);
-struct sigfwd_record *sigfwd_record_new(u64 id);
+void sigfwd_record_init(struct sigfwd_record *r, u64 id);
 bool sigfwd_record_signal(struct sigfwd_listener *l, struct sigfwd_record *r,
 			  bool queued);
 void sigfwd_record_end(struct sigfwd_listener *l, struct sigfwd_record *r,

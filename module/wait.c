@@ -39,7 +39,7 @@ struct sigfwd_wait {
 	void *filter;			/* the listener's, in current's chain */
 	u32 policy;
 	struct sigfwd_listener *l;	/* FORWARD: the bound supervisor */
-	struct sigfwd_record *rec;	/* FORWARD: this wait's record */
+	struct sigfwd_record rec;	/* FORWARD with l: this wait's record */
 	bool reported;
 	bool held;			/* a signal was held while queued */
 	bool killed;			/* the wait ended on a fatal signal */
@@ -133,7 +133,7 @@ static int policy_wait(struct sigfwd_wait *w)
 	for (;;) {
 		q = queued(w->knotif);
 		hold = holds(w, q);
-		report = hold && w->rec && !w->reported;
+		report = hold && w->l && !w->reported;
 		/* Wake on a signal that ends the wait, is held or is reported. */
 		wake = !hold || report || (q && !w->held);
 		prepare_to_swait_exclusive(&x->wait, &sw,
@@ -159,7 +159,7 @@ static int policy_wait(struct sigfwd_wait *w)
 			w->held = true;
 		fake = false;
 		if (report && signal_pending(current)) {
-			if (sigfwd_record_signal(w->l, w->rec, q)) {
+			if (sigfwd_record_signal(w->l, &w->rec, q)) {
 				w->reported = true;
 				continue;
 			}
@@ -301,16 +301,14 @@ static int forward_wait(struct sigfwd_wait *w)
 	int ret;
 
 	/* w->l: the bound listener, from the policy's lookup. */
-	if (w->l)
-		w->rec = sigfwd_record_new(w->id);
+	if (!w->l)
+		return policy_wait(w);
+	sigfwd_record_init(&w->rec, w->id);
 	ret = policy_wait(w);
-	if (w->rec) {
-		/* A killed record only for a call the supervisor knows of. */
-		killed = w->killed && (w->reported || !queued(w->knotif));
-		sigfwd_record_end(w->l, w->rec, killed);
-	}
-	if (w->l)
-		sigfwd_listener_put(w->l);
+	/* A killed record only for a call the supervisor knows of. */
+	killed = w->killed && (w->reported || !queued(w->knotif));
+	sigfwd_record_end(w->l, &w->rec, killed);
+	sigfwd_listener_put(w->l);
 	return ret;
 }
 
