@@ -205,8 +205,7 @@ static int sigfwd_release(struct inode *inode, struct file *file)
 		sigfwd_listener_unbind(c->listener);
 	}
 	mutex_destroy(&c->lock);
-	kfree(c);
-	sigfwd_freed();
+	sigfwd_kfree(c);
 	return 0;
 }
 

@@ -172,8 +172,7 @@ int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
 	/* EPOLLPRI works for the listener from the moment BIND returns. */
 	ret = poll_use();
 	if (ret) {
-		kfree(l);
-		sigfwd_freed();
+		sigfwd_kfree(l);
 		return ret;
 	}
 	l->filter = filter;
@@ -204,8 +203,7 @@ int sigfwd_listener_bind(struct file *file, struct sigfwd_listener **out)
 	}
 	if (ret) {
 		poll_unuse();
-		kfree(l);
-		sigfwd_freed();
+		sigfwd_kfree(l);
 		return ret;
 	}
 	*out = l;
@@ -373,10 +371,8 @@ static void user_uncharge(struct sigfwd_user *u)
 	if (last)
 		hash_del(&u->node);
 	spin_unlock(&users_lock);
-	if (last) {
-		kfree(u);
-		sigfwd_freed();
-	}
+	if (last)
+		sigfwd_kfree(u);
 }
 
 /* A forwarding wait's record, in its frame: nothing to free if never queued. */
@@ -401,8 +397,7 @@ static void record_free(struct sigfwd_record *r)
 	user_uncharge(r->user);
 	put_pid(r->pid);
 	put_pid(r->tgid);
-	kfree(r);
-	sigfwd_freed();
+	sigfwd_kfree(r);
 }
 
 static void queue_locked(struct sigfwd_listener *l, struct sigfwd_record *r)
@@ -524,14 +519,8 @@ void sigfwd_record_end(struct sigfwd_listener *l, struct sigfwd_record *r,
 		unqueue_locked(l, r);
 	}
 	spin_unlock(&l->lock);
-	if (orphan) {
-		kfree(orphan);
-		sigfwd_freed();
-	}
-	if (spare) {
-		kfree(spare);
-		sigfwd_freed();
-	}
+	sigfwd_kfree(orphan);
+	sigfwd_kfree(spare);
 	put_pid(r->pid);
 	put_pid(r->tgid);
 	if (filter)

@@ -47,6 +47,15 @@ static inline void sigfwd_freed(void)
 	atomic_dec(&sigfwd_live_objects);
 }
 
+/* Free what sigfwd_zalloc() gave; nothing for NULL. */
+static inline void sigfwd_kfree(const void *p)
+{
+	if (!p)
+		return;
+	kfree(p);
+	sigfwd_freed();
+}
+
 /* policy.c */
 struct sigfwd_listener;
 u32 sigfwd_policy(void *filter, void *knotif, struct sigfwd_listener **l);

@@ -262,8 +262,7 @@ static void kept_free(struct callback_head *work)
 	hash_del(&k->node);
 	spin_unlock(&kept_lock);
 	atomic_dec(&nr_kept);
-	kfree(k);
-	sigfwd_freed();
+	sigfwd_kfree(k);
 	/* Taken in keep(); returning after it is safe as in sigfwd_wait(). */
 	module_put(THIS_MODULE);
 }
@@ -281,8 +280,7 @@ static void keep(const struct sigfwd_wait *w, struct sigfwd_kept *k)
 		__module_get(THIS_MODULE);
 		if (task_work_add(current, &k->work, TWA_RESUME)) {
 			module_put(THIS_MODULE);
-			kfree(k);
-			sigfwd_freed();
+			sigfwd_kfree(k);
 			return;
 		}
 		atomic_inc(&nr_kept);
