@@ -391,6 +391,29 @@ static double sc_paired_ratio(const double *v, const double *stock, int rounds)
 	return n & 1 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
 }
 
+/*
+ * The ratio of the fastest rounds: the lowest per-round figure (a time) over
+ * stock's lowest. Under TCG a whole block sometimes runs 1.5-1.9x slower for
+ * reasons outside the guest (README, "Two modes"), and a round whose stock
+ * and variant blocks ran in different modes gives a paired ratio of 0.6 or
+ * 1.8; the best block of each, out of every round, is in the fast mode as
+ * long as one of its blocks was. Printed next to the paired ratio, not
+ * instead of it. 0 when either has no round.
+ */
+static double sc_best_ratio(const double *v, const double *stock, int rounds)
+{
+	double best = 0, best_stock = 0;
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		if (v[i] > 0 && (!best || v[i] < best))
+			best = v[i];
+		if (stock[i] > 0 && (!best_stock || stock[i] < best_stock))
+			best_stock = stock[i];
+	}
+	return best && best_stock ? best / best_stock : 0;
+}
+
 /* Round trips (chain, bigfilter) ------------------------------------------ */
 
 #define SC_RT_ROUNDS 6
@@ -437,7 +460,7 @@ static void sc_roundtrips(const char *bench, const char *param,
 			  unsigned int nv)
 {
 	static long lat[SC_MAXV][SC_RT_ROUNDS * SC_RT_CALLS];
-	double p50[SC_MAXV], rp50[SC_MAXV][SC_RT_ROUNDS] = { { 0 } }, ratio;
+	double p50[SC_MAXV], rp50[SC_MAXV][SC_RT_ROUNDS] = { { 0 } }, ratio, best;
 	long n[SC_MAXV] = { 0 };
 	unsigned int round, k, i, j;
 	char name[64];
@@ -463,6 +486,7 @@ static void sc_roundtrips(const char *bench, const char *param,
 		if (!n[i] || !n[0])
 			continue;
 		ratio = sc_paired_ratio(rp50[i], rp50[0], SC_RT_ROUNDS);
+		best = sc_best_ratio(rp50[i], rp50[0], SC_RT_ROUNDS);
 		p50[i] = percentile(lat[i], n[i], 50) / 1000.0;
 		snprintf(name, sizeof(name), "%s_p50", bench);
 		sc_tsv(name, param, vs[i].name, p50[i], "us");
@@ -471,8 +495,10 @@ static void sc_roundtrips(const char *bench, const char *param,
 		       percentile(lat[i], n[i], 99) / 1000.0, "us");
 		snprintf(name, sizeof(name), "%s_ratio", bench);
 		sc_tsv(name, param, vs[i].name, ratio, "x");
-		printf("%-18s %-20s %9.1f %9.1f %8.3f\n", param, vs[i].name,
-		       p50[i], percentile(lat[i], n[i], 99) / 1000.0, ratio);
+		snprintf(name, sizeof(name), "%s_best_ratio", bench);
+		sc_tsv(name, param, vs[i].name, best, "x");
+		printf("%-18s %-20s %9.1f %9.1f %8.3f %8.3f\n", param, vs[i].name,
+		       p50[i], percentile(lat[i], n[i], 99) / 1000.0, ratio, best);
 	}
 }
 
@@ -485,7 +511,8 @@ static void bench_chain(void)
 
 	printf("\n== Round trip under stacked filters (the listener's deepest or shallowest), %d rounds x %d calls\n",
 	       SC_RT_ROUNDS, SC_RT_CALLS);
-	printf("%-18s %-20s %9s %9s %8s\n", "chain", "variant", "p50 us", "p99 us", "ratio");
+	printf("%-18s %-20s %9s %9s %8s %8s\n", "chain", "variant", "p50 us", "p99 us",
+	       "ratio", "best");
 	for (d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
 		for (s.shallowest = 0; s.shallowest < 2; s.shallowest++) {
 			/* At depth 1 the listener's filter is both. */
@@ -505,7 +532,8 @@ static void bench_bigfilter(void)
 
 	printf("\n== Round trip under a container-runtime-like profile (%u cBPF instructions, %d syscalls notified, getppid last), %d rounds x %d calls\n",
 	       sc_big_len(), SC_NNOTIFIED, SC_RT_ROUNDS, SC_RT_CALLS);
-	printf("%-18s %-20s %9s %9s %8s\n", "filter", "variant", "p50 us", "p99 us", "ratio");
+	printf("%-18s %-20s %9s %9s %8s %8s\n", "filter", "variant", "p50 us", "p99 us",
+	       "ratio", "best");
 	sc_roundtrips("bigfilter_roundtrip", "", &s, scale_variants, SC_NV);
 }
 
@@ -615,14 +643,15 @@ static void bench_herd(void)
 {
 	static const int waiters[] = { 1, 100, SC_HERD_MAX };
 	static long lat[SC_NV][SC_HERD_ROUNDS * SC_HERD_SAMPLES];
-	double p50[SC_NV], rp50[SC_NV][SC_HERD_ROUNDS], ratio;
+	double p50[SC_NV], rp50[SC_NV][SC_HERD_ROUNDS], ratio, best;
 	unsigned int w, round, k, i;
 	long n[SC_NV], got;
 	char param[32];
 
 	printf("\n== One reply among many waiters on one listener (SEND -> its task runs), %d rounds x %d replies\n",
 	       SC_HERD_ROUNDS, SC_HERD_SAMPLES);
-	printf("%-18s %-20s %9s %9s %8s\n", "waiters", "variant", "p50 us", "p99 us", "ratio");
+	printf("%-18s %-20s %9s %9s %8s %8s\n", "waiters", "variant", "p50 us", "p99 us",
+	       "ratio", "best");
 	if (!sc_herd_sh)
 		sc_herd_sh = mmap(NULL, sizeof(*sc_herd_sh), PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -648,13 +677,16 @@ static void bench_herd(void)
 				continue;
 			}
 			ratio = sc_paired_ratio(rp50[i], rp50[0], SC_HERD_ROUNDS);
+			best = sc_best_ratio(rp50[i], rp50[0], SC_HERD_ROUNDS);
 			p50[i] = percentile(lat[i], n[i], 50) / 1000.0;
 			sc_tsv("herd_reply_p50", param, scale_variants[i].name, p50[i], "us");
 			sc_tsv("herd_reply_p99", param, scale_variants[i].name,
 			       percentile(lat[i], n[i], 99) / 1000.0, "us");
 			sc_tsv("herd_reply_ratio", param, scale_variants[i].name, ratio, "x");
-			printf("%-18s %-20s %9.1f %9.1f %8.3f\n", param, scale_variants[i].name,
-			       p50[i], percentile(lat[i], n[i], 99) / 1000.0, ratio);
+			sc_tsv("herd_reply_best_ratio", param, scale_variants[i].name, best, "x");
+			printf("%-18s %-20s %9.1f %9.1f %8.3f %8.3f\n", param,
+			       scale_variants[i].name, p50[i],
+			       percentile(lat[i], n[i], 99) / 1000.0, ratio, best);
 		}
 	}
 }
