@@ -17,8 +17,10 @@
  * itself, the same from 5.9 (EPOLLHUP) to 7.x, on the members layout.c reads
  * from BTF, plus EPOLLPRI; at load, poll_shape() checks that the
  * stock function still calls nothing but the notify_lock mutex functions.
- * Polls of listeners without a device bound run the stock function: no
- * record can be pending for them. While no listener at all is bound, the
+ * Polls of listeners without a device bound run the stock function (but for
+ * one whose hash bucket a binding shares: sigfwd_listener_maybe_bound()): no
+ * record can be pending for them. The redirected poll looks its listener up
+ * once, for EPOLLPRI. While no listener at all is bound, the
  * intercept is not even registered (on_demand, listener.c): a host with the
  * module loaded but unused pays nothing per poll. Only a poll that began
  * before its listener's BIND returned can miss the wake-up of a record
@@ -86,7 +88,7 @@ static void notrace poll_callback(unsigned long ip, unsigned long parent_ip,
 {
 	struct file *file = (struct file *)sigfwd_argument(fregs, 0);
 
-	if (!sigfwd_listener_bound(file->private_data))
+	if (!sigfwd_listener_maybe_bound(file->private_data))
 		return;
 	/* Module going away: the stock poll, without EPOLLPRI. */
 	if (!try_module_get(THIS_MODULE))

@@ -265,15 +265,17 @@ struct sigfwd_listener *sigfwd_listener_get(const void *filter)
 	return l;
 }
 
-/* For poll on the listener fd (atomic context). */
-bool sigfwd_listener_bound(const void *filter)
+/*
+ * Could @filter have a binding? One load of its hash bucket, no lock: false
+ * only if no binding at all hashes there. An intercept's callback asks this
+ * before it redirects a call; the function it redirects to makes the call's
+ * one lookup, so a binding that shares the bucket costs a redirected call
+ * that finds nothing, never a wrong answer.
+ */
+bool sigfwd_listener_maybe_bound(const void *filter)
 {
-	bool ret;
-
-	rcu_read_lock();
-	ret = find_rcu(filter);
-	rcu_read_unlock();
-	return ret;
+	return !hlist_empty(&listeners[hash_min((unsigned long)filter,
+						HASH_BITS(listeners))]);
 }
 
 bool sigfwd_listener_has_records(const void *filter)
@@ -289,20 +291,23 @@ bool sigfwd_listener_has_records(const void *filter)
 }
 
 /*
- * The policy set on @filter's bound listener; SIGFWD_POLICY_UNSET if none.
- * With @l, also that listener with a reference (or NULL): a wait looks its
- * listener up once, whatever the policy turns out to need.
+ * The policy of a notification of @filter without a data policy: the one set
+ * on its bound listener, else the module default. *@l gets that listener
+ * with a reference if the policy forwards (the wait's one lookup), else NULL.
  */
 u32 sigfwd_listener_policy(const void *filter, struct sigfwd_listener **l)
 {
 	struct sigfwd_listener *found;
 	u32 policy;
 
+	*l = NULL;
 	rcu_read_lock();
 	found = find_rcu(filter);
-	policy = found ? READ_ONCE(found->policy) : SIGFWD_POLICY_UNSET;
-	if (l)
-		*l = found && kref_get_unless_zero(&found->ref) ? found : NULL;
+	policy = sigfwd_policy_or_default(found ? READ_ONCE(found->policy) :
+					  SIGFWD_POLICY_UNSET);
+	if (found && (policy & SECCOMP_SIGFWD_FORWARD) &&
+	    kref_get_unless_zero(&found->ref))
+		*l = found;
 	rcu_read_unlock();
 	return policy;
 }

@@ -203,26 +203,19 @@ u32 sigfwd_policy(void *filter, void *knotif, struct sigfwd_listener **l)
 			*l = sigfwd_listener_get(filter);
 		return data;
 	}
-	/* 2. The policy set on the device bound to the filter's listener. */
-	policy = sigfwd_listener_policy(filter, l);
-	/* 3. The module default. */
-	if (policy == SIGFWD_POLICY_UNSET)
-		policy = READ_ONCE(default_policy);
-	if (*l && !(policy & SECCOMP_SIGFWD_FORWARD)) {
-		sigfwd_listener_put(*l);
-		*l = NULL;
-	}
-	return policy;
+	/* 2. The listener's policy, else 3. the module default. */
+	return sigfwd_listener_policy(filter, l);
 }
 
 /*
  * Could a notification wait of current have a policy? The wait's intercept
  * asks before it redirects the wait and pins the module, so this runs in
- * atomic context: no sleeping, no lock but RCU's. It over-approximates
- * sigfwd_policy() over every filter of current's chain that has a listener
- * (the one that notified is among them): a program that may give a policy
- * of its own, or none and a bound device or a default policy. current holds
- * a reference to every filter of its chain, and their programs never change.
+ * atomic context: no sleeping, no lock. It over-approximates sigfwd_policy()
+ * over every filter of current's chain that has a listener (the one that
+ * notified is among them): a program that may give a policy of its own, or
+ * none and a default policy or maybe a bound device (sigfwd_policy() makes
+ * the wait's one lookup). current holds a reference to every filter of its
+ * chain, and their programs never change.
  */
 bool sigfwd_may_have_policy(void)
 {
@@ -241,7 +234,7 @@ bool sigfwd_may_have_policy(void)
 				return true;
 			break;
 		default:
-			if (def || sigfwd_listener_bound(f))
+			if (def || sigfwd_listener_maybe_bound(f))
 				return true;
 		}
 	}

@@ -109,7 +109,7 @@ int sigfwd_listener_get_policy(struct sigfwd_listener *l, u32 *policy);
 
 /* By filter, for the policy and the intercepts (atomic context). */
 u32 sigfwd_listener_policy(const void *filter, struct sigfwd_listener **l);
-bool sigfwd_listener_bound(const void *filter);
+bool sigfwd_listener_maybe_bound(const void *filter);
 bool sigfwd_listener_has_records(const void *filter);
 void sigfwd_listener_released(const void *filter);
 void sigfwd_listeners_exit(void);
