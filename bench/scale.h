@@ -60,6 +60,8 @@ static const struct sc_variant ab_variants[] = {
 	{ "after:KILLABLE", NULL, { "KILLABLE", 1, SC_DATA(KILLABLE), 0, 0 } },
 	{ "before:FORWARD", "before", { "FORWARD", 1, 0, 0, SECCOMP_SIGFWD_FORWARD } },
 	{ "after:FORWARD", NULL, { "FORWARD", 1, 0, 0, SECCOMP_SIGFWD_FORWARD } },
+	{ "before:KILLABLE_bound", "before", { "KILLABLE_bound", 1, 0, 0, SECCOMP_SIGFWD_KILLABLE } },
+	{ "after:KILLABLE_bound", NULL, { "KILLABLE_bound", 1, 0, 0, SECCOMP_SIGFWD_KILLABLE } },
 };
 
 #define AB_NV (sizeof(ab_variants) / sizeof(ab_variants[0]))

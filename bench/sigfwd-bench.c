@@ -321,27 +321,34 @@ static void print_pair_header(void)
 	       "p99 ns", "ratio", "spread (p90-p10)/p50");
 }
 
-/* Rows for each state of benchmark @bench, ratios to stock (ns[ST_STOCK]). */
-static void report_states(const char *bench, long *ns[NSTATES], const long n[NSTATES])
+/* @nr rows of benchmark @bench, named @name, ratios to the first (stock). */
+static void report_rows(const char *bench, const char *const name[], long *ns[],
+			const long n[], int nr)
 {
-	double p50[NSTATES];
+	double p50[nr];
 	char row[96];
 	int b;
 
-	for (b = 0; b < NSTATES; b++) {
+	for (b = 0; b < nr; b++) {
 		if (!n[b])
 			continue;
-		p50[b] = report(bench, state_name[b], ns[b], n[b], 1000.0, "ns");
+		p50[b] = report(bench, name[b], ns[b], n[b], 1000.0, "ns");
 		snprintf(row, sizeof(row), "%s_spread", bench);
-		tsv(row, state_name[b], spread(ns[b], n[b]), "x");
+		tsv(row, name[b], spread(ns[b], n[b]), "x");
 		snprintf(row, sizeof(row), "%s_ratio", bench);
-		tsv(row, state_name[b], p50[b] / p50[0], "x");
+		tsv(row, name[b], p50[b] / p50[0], "x");
 	}
-	for (b = 0; b < NSTATES; b++)
+	for (b = 0; b < nr; b++)
 		if (n[b])
-			printf("%-18s %-14s %9.1f %9.1f %8.3f %.3f\n", bench, state_name[b],
+			printf("%-18s %-14s %9.1f %9.1f %8.3f %.3f\n", bench, name[b],
 			       p50[b], percentile(ns[b], n[b], 99) / 1000.0,
 			       p50[b] / p50[0], spread(ns[b], n[b]));
+}
+
+/* Rows for each state of benchmark @bench, ratios to stock (ns[ST_STOCK]). */
+static void report_states(const char *bench, long *ns[NSTATES], const long n[NSTATES])
+{
+	report_rows(bench, state_name, ns, n, NSTATES);
 }
 
 static void bench_othercaller(void)
@@ -377,8 +384,11 @@ static void bench_othercaller(void)
 }
 
 /*
- * poll() on a listener with nothing queued: every supervisor pays the
- * module's kretprobe on seccomp_notify_poll(), bound to the device or not.
+ * poll() on a listener with nothing queued. With nothing bound the module
+ * registers nothing on seccomp_notify_poll(); module_bound is the same
+ * listener bound to a device, its poll() redirected to the module's (what
+ * a forwarding supervisor pays per poll()), measured at the end of each
+ * module_loaded block.
  */
 #define POLL_BLOCKS 12
 #define POLL_BATCHES 40
@@ -428,10 +438,25 @@ static long poll_batch(int listener)
 	return (now_ns() - t0) * 1000 / POLL_CALLS;
 }
 
+/* poll_batch()es of @listener bound to a device: each its time of one. */
+static long poll_batches_bound(int listener, long *ns, int batches)
+{
+	int dev = sigfwd_open_bound(listener, 0), k;
+
+	if (dev < 0)
+		return 0;
+	for (k = 0; k < batches; k++)
+		ns[k] = poll_batch(listener);
+	close(dev);
+	return batches;
+}
+
 static void bench_poll(void)
 {
-	static long ns[NSTATES][POLL_BLOCKS * POLL_BATCHES];
-	long n[NSTATES] = { 0 };
+	static const char *const name[] = { "stock", "module_loaded", "ftrace_empty",
+					    "module_bound" };
+	static long ns[NSTATES + 1][POLL_BLOCKS * POLL_BATCHES];
+	long n[NSTATES + 1] = { 0 };
 	int listener, b, k, st;
 	pid_t child;
 
@@ -446,13 +471,17 @@ static void bench_poll(void)
 			continue;
 		for (k = 0; k < POLL_BATCHES; k++)
 			ns[st][n[st]++] = poll_batch(listener);
+		/* Last: an unbound poll stays hooked a while after a binding. */
+		if (st == ST_MODULE)
+			n[NSTATES] += poll_batches_bound(listener, &ns[NSTATES][n[NSTATES]],
+							 POLL_BATCHES);
 	}
 	idle_listener_end(child, listener);
 	bench_ko_unload();
 	if (!n[ST_STOCK] || !n[ST_MODULE])
 		return;
 	print_pair_header();
-	report_states("poll", (long *[NSTATES]){ ns[0], ns[1], ns[2] }, n);
+	report_rows("poll", name, (long *[]){ ns[0], ns[1], ns[2], ns[3] }, n, NSTATES + 1);
 }
 
 /* Signal storm goodput: {10, 1} ms signals x {0, 5, 50} ms service. */
@@ -661,7 +690,8 @@ static void ab_report(const char *bench, long *ns[3], const long n[3])
 static void ab_poll_and_call(void)
 {
 	static long poll_ns[3][AB_BLOCKS * POLL_BATCHES], call_ns[3][AB_BLOCKS * OC_BATCHES];
-	long np[3] = { 0 }, nc[3] = { 0 };
+	static long bound_ns[3][AB_BLOCKS * POLL_BATCHES];
+	long np[3] = { 0 }, nc[3] = { 0 }, nb[3] = { 0 };
 	int listener, b, k, which, kmod;
 	pid_t child;
 
@@ -676,12 +706,19 @@ static void ab_poll_and_call(void)
 		for (k = 0; kmod && k < OC_BATCHES; k++)
 			if (!oc_batch(BENCH_RUN, 2000, &call_ns[which][nc[which]]))
 				nc[which]++;
+		/* Last: an unbound poll stays hooked a while after a binding. */
+		if (which)
+			nb[which] += poll_batches_bound(listener, &bound_ns[which][nb[which]],
+							POLL_BATCHES);
 	}
 	idle_listener_end(child, listener);
 	if (kmod)
 		bench_ko_unload();
 	ab_report("ab_poll", (long *[3]){ poll_ns[0], poll_ns[1], poll_ns[2] }, np);
 	ab_report("ab_othercaller_call", (long *[3]){ call_ns[0], call_ns[1], call_ns[2] }, nc);
+	/* Bound: the redirected poll(), against stock's unbound one. */
+	nb[0] = np[0];
+	ab_report("ab_poll_bound", (long *[3]){ poll_ns[0], bound_ns[1], bound_ns[2] }, nb);
 }
 
 static void bench_ab(void)
