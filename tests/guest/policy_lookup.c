@@ -18,40 +18,58 @@
 
 #define KILLABLE SECCOMP_SIGFWD_RET_DATA(SECCOMP_SIGFWD_KILLABLE)
 #define NO_POLICY SECCOMP_SIGFWD_RET_DATA(0)
+/* Listeners bound at once: most of the module's 64 hash buckets hold one. */
+#define NR_BOUND 64
+#define NR_UNBOUND 16
 
 FIXTURE(lookup) {
 	struct trap t;
+	struct sup bound[NR_BOUND];
 };
 
 FIXTURE_SETUP(lookup)
 {
+	int i;
+
 	self->t.listener = -1;
+	for (i = 0; i < NR_BOUND; i++)
+		self->bound[i].t.listener = self->bound[i].dev = -1;
 	ASSERT_EQ(0, module_load(NULL));
 	ASSERT_EQ(0, write_file(DEFAULT_POLICY, "0"));
 }
 
 FIXTURE_TEARDOWN(lookup)
 {
+	int i;
+
 	trap_end(&self->t);
+	for (i = 0; i < NR_BOUND; i++)
+		sup_end(&self->bound[i]);
 	write_file(DEFAULT_POLICY, "0");
 }
 
 /*
- * Trap one call under @o's new program, signal it after RECV, reply 42.
- * 1 when the wait held the signal, 0 when the stock wait was interrupted.
+ * Trap one call under @o's new program, with a device bound to its listener
+ * when @dev_policy is not 0 (that policy set), signal it after RECV, reply
+ * 42. 1 when the wait held the signal, 0 when the stock wait was interrupted.
  * @expect_held only sets how long to give the signal: an interrupted call
  * comes back as a new notification, a held one never does, so waiting long
  * for that is only worth it when it is expected.
  */
-static int held(struct __test_metadata *_metadata, struct trap *t,
-		struct trap_opts o, int expect_held)
+static int held_bound(struct __test_metadata *_metadata, struct trap *t,
+		      struct trap_opts o, int expect_held, unsigned int dev_policy)
 {
 	struct seccomp_notif n, n2;
-	int ret = 1;
+	int ret = 1, dev = -1;
 
 	o.own_filter = 1;
 	o.sa_flags = SA_RESTART;
 	ASSERT_EQ(0, trap_start(t, &o));
+	if (dev_policy) {
+		dev = sigfwd_open_bound(t->listener, 0);
+		ASSERT_LE(0, dev) TH_LOG("BIND: %s", strerror(errno));
+		ASSERT_EQ(0, sigfwd_set_policy(dev, dev_policy));
+	}
 	ASSERT_EQ(0, trap_recv(t, &n, slow_ms(5000)))
 		TH_LOG("no notification: %s", strerror(errno));
 	ASSERT_EQ(0, wait_asleep(t->pid));
@@ -69,7 +87,15 @@ static int held(struct __test_metadata *_metadata, struct trap *t,
 	t->pid = 0;
 	ASSERT_EQ(42, t->sh->ret);
 	trap_end(t);
+	if (dev >= 0)
+		close(dev);
 	return ret;
+}
+
+static int held(struct __test_metadata *_metadata, struct trap *t,
+		struct trap_opts o, int expect_held)
+{
+	return held_bound(_metadata, t, o, expect_held, 0);
 }
 
 /*
@@ -141,4 +167,40 @@ TEST_F(lookup, no_policy_tag_overrides_default)
 		TH_LOG("tagged 'no policy' wait held");
 	ASSERT_EQ(1, held(_metadata, &self->t, untagged, 1))
 		TH_LOG("untagged wait did not get default_policy");
+}
+
+/* A held child that never makes its call: it only keeps its listener. */
+static void keep_listener(__u32 cookie)
+{
+	(void)cookie;
+	pause();
+}
+
+/*
+ * Bindings are hashed by filter, and the wait's intercept redirects a wait
+ * when its filter's bucket holds any binding (one load, no lookup); the
+ * redirected wait's one lookup decides. With 64 listeners bound KILLABLE,
+ * about two buckets in three hold a binding: each unbound listener, most of
+ * them sharing a bucket with a bound one, keeps the stock wait (a signal
+ * withdraws its call), and a bound one holds the signal.
+ */
+TEST_F_TIMEOUT(lookup, unbound_listeners_beside_bound_ones_keep_the_stock_wait, 180)
+{
+	struct trap_opts keep = { .body = keep_listener, .own_filter = 1 };
+	struct trap_opts o = { 0 };
+	struct sup *b;
+	int i;
+
+	for (i = 0; i < NR_BOUND; i++) {
+		b = &self->bound[i];
+		ASSERT_EQ(0, trap_start(&b->t, &keep));
+		b->dev = sigfwd_open_bound(b->t.listener, 0);
+		ASSERT_LE(0, b->dev) TH_LOG("BIND %d: %s", i, strerror(errno));
+		ASSERT_EQ(0, sigfwd_set_policy(b->dev, SECCOMP_SIGFWD_KILLABLE));
+	}
+	for (i = 0; i < NR_UNBOUND; i++)
+		ASSERT_EQ(0, held(_metadata, &self->t, o, 0))
+			TH_LOG("unbound listener %d: its wait held the signal", i);
+	ASSERT_EQ(1, held_bound(_metadata, &self->t, o, 1, SECCOMP_SIGFWD_KILLABLE))
+		TH_LOG("a bound KILLABLE listener's wait did not hold the signal");
 }
