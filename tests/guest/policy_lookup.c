@@ -64,11 +64,14 @@ static int held_bound(struct __test_metadata *_metadata, struct trap *t,
 
 	o.own_filter = 1;
 	o.sa_flags = SA_RESTART;
+	/* A policy applies from the next wait: bind before the call. */
+	o.hold = !!dev_policy;
 	ASSERT_EQ(0, trap_start(t, &o));
 	if (dev_policy) {
 		dev = sigfwd_open_bound(t->listener, 0);
 		ASSERT_LE(0, dev) TH_LOG("BIND: %s", strerror(errno));
 		ASSERT_EQ(0, sigfwd_set_policy(dev, dev_policy));
+		trap_go(t);
 	}
 	ASSERT_EQ(0, trap_recv(t, &n, slow_ms(5000)))
 		TH_LOG("no notification: %s", strerror(errno));
