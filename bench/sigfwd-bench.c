@@ -438,7 +438,10 @@ static long poll_batch(int listener)
 	return (now_ns() - t0) * 1000 / POLL_CALLS;
 }
 
-/* poll_batch()es of @listener bound to a device: each its time of one. */
+/*
+ * poll_batch()es of @listener bound to a device: each its time of one. Run
+ * last in a block: an unbound poll stays hooked a while after a binding.
+ */
 static long poll_batches_bound(int listener, long *ns, int batches)
 {
 	int dev = sigfwd_open_bound(listener, 0), k;
@@ -471,7 +474,6 @@ static void bench_poll(void)
 			continue;
 		for (k = 0; k < POLL_BATCHES; k++)
 			ns[st][n[st]++] = poll_batch(listener);
-		/* Last: an unbound poll stays hooked a while after a binding. */
 		if (st == ST_MODULE)
 			n[NSTATES] += poll_batches_bound(listener, &ns[NSTATES][n[NSTATES]],
 							 POLL_BATCHES);
@@ -706,7 +708,6 @@ static void ab_poll_and_call(void)
 		for (k = 0; kmod && k < OC_BATCHES; k++)
 			if (!oc_batch(BENCH_RUN, 2000, &call_ns[which][nc[which]]))
 				nc[which]++;
-		/* Last: an unbound poll stays hooked a while after a binding. */
 		if (which)
 			nb[which] += poll_batches_bound(listener, &bound_ns[which][nb[which]],
 							POLL_BATCHES);
